@@ -1,0 +1,296 @@
+"""Batched, differentiable stroke renderer for Omniglot drawings.
+
+Follows the image model of GNS (Feinman & Lake 2021, "Learning task-general representations
+with generative neuro-symbolic modeling", ICLR; image model in Sec. 3 and Appendix A.3, built on
+BPL's renderer) as the released code implements it; see ``../shared/reference/gns-facts.md``
+sections 1 (coordinates) and 4 (image model). Pipeline of :func:`render`:
+
+1. :func:`pack_strokes` - flatten many drawings into one point tensor plus stroke/drawing indices.
+2. :func:`ink_points`   - densify every segment (``spacing`` px) and give each dense point ink
+   equal to the stroke length it stands for (one unit of ink per pixel of line); strokes with
+   less than ``min_ink`` total ink are scaled up to it, a one-point stroke is a dot of ``min_ink``.
+3. :func:`paint`        - split each point's ink bilinearly over its 4 pixels (scatter-add).
+4. :func:`broaden`      - two passes of GNS's 3x3 ink kernel, clamp to [0, 1].
+5. :func:`gaussian_blur` (optional, ``blur_sigma > 0``), :func:`resize_canvas` (``size != 105``)
+   and :func:`apply_pixel_noise` (``eps > 0``).
+
+:func:`bernoulli_log_likelihood` scores a binary image under the resulting pixel probabilities.
+
+Coordinates: motor space is Omniglot's raw ``(x, y)``; x runs about 0..105 to the right, y is zero
+or negative, more negative further down. Pixel ``(row, col) = (-y, x)``, 0-based, no half-pixel
+shift. Drawings are always painted on the native 105x105 canvas; any other size is obtained by
+resizing that canvas (bilinear, ``antialias=True``), which is how GNS makes its 28x28 canvases.
+
+Everything is vectorised over drawings (no Python loop over drawings or strokes after packing),
+runs on the device and in the dtype of the point tensor, and is differentiable with respect to
+the point coordinates (through the segment interpolation, the ink amounts and the bilinear
+weights), the blur sigma and eps. Deviations from the released GNS code: segments are densified
+before painting (GNS paints the spline evaluated every ~1.5 px and caps ink per point at 2 px of
+gap; after densifying, every gap is at most ``spacing`` so the cap never binds), and eps is
+applied even when sigma is 0 (GNS skips both at sigma 0).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence, Union
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+CANVAS_SIZE = 105
+"""Side of Omniglot's native canvas; strokes are always painted at this size."""
+
+ArrayLike = Union[Tensor, np.ndarray]
+
+
+def motor_to_pixel(xy: ArrayLike) -> ArrayLike:
+    """Map motor ``(..., 2)`` coordinates ``(x, y)`` to pixel ``(row, col) = (-y, x)``.
+
+    Extra trailing columns (e.g. time) are dropped. Works on tensors and numpy arrays.
+    """
+    x, y = xy[..., 0], xy[..., 1]
+    stack = torch.stack if isinstance(xy, Tensor) else np.stack
+    return stack([-y, x], -1)
+
+
+def pixel_to_motor(rc: ArrayLike) -> ArrayLike:
+    """Inverse of :func:`motor_to_pixel`: pixel ``(row, col)`` to motor ``(x, y) = (col, -row)``."""
+    r, c = rc[..., 0], rc[..., 1]
+    stack = torch.stack if isinstance(rc, Tensor) else np.stack
+    return stack([c, -r], -1)
+
+
+@dataclass(frozen=True)
+class PackedStrokes:
+    """Many drawings flattened into one point list.
+
+    Attributes:
+        points: ``(N, 2)`` motor coordinates ``(x, y)``; gradients flow back to the inputs.
+        stroke_index: ``(N,)`` long, id in ``0..n_strokes-1`` of each point's stroke; the points of
+            one stroke are consecutive and in drawing order. Segments join consecutive points
+            with the same stroke id only, so strokes and drawings are never connected.
+        drawing_index: ``(N,)`` long, id in ``0..n_drawings-1`` of each point's drawing.
+        stroke_drawing: ``(n_strokes,)`` long, drawing of each stroke.
+        n_drawings: number of drawings (images), including drawings without any stroke.
+    """
+
+    points: Tensor
+    stroke_index: Tensor
+    drawing_index: Tensor
+    stroke_drawing: Tensor
+    n_drawings: int
+
+    @property
+    def n_strokes(self) -> int:
+        return self.stroke_drawing.numel()
+
+
+def pack_strokes(
+    drawings: Sequence[Sequence[ArrayLike]],
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
+) -> PackedStrokes:
+    """Pack a sequence of drawings, each a sequence of strokes, into :class:`PackedStrokes`.
+
+    Each stroke is a tensor or array ``(n_i, 2+)`` of motor coordinates ``(x, y, ...)``; columns
+    past the second are ignored and strokes with no points are skipped. A drawing with no strokes
+    renders blank. ``dtype``/``device`` default to those of the first torch tensor found, else to
+    torch's default dtype on the CPU. Tensors keep their autograd history.
+    """
+    strokes = [s for d in drawings for s in d]
+    first = next((s for s in strokes if isinstance(s, Tensor)), None)
+    if dtype is None:
+        dtype = first.dtype if first is not None and first.is_floating_point() else torch.get_default_dtype()
+    if device is None:
+        device = first.device if first is not None else torch.device("cpu")
+    pts, stroke_drawing = [], []
+    for i, drawing in enumerate(drawings):
+        for s in drawing:
+            s = torch.as_tensor(s)
+            if s.ndim != 2 or s.shape[1] < 2:
+                raise ValueError(f"stroke in drawing {i} has shape {tuple(s.shape)}, expected (n, 2+)")
+            if s.shape[0] > 0:
+                pts.append(s[:, :2].to(device=device, dtype=dtype))
+                stroke_drawing.append(i)
+    counts = torch.tensor([p.shape[0] for p in pts], dtype=torch.long, device=device)
+    stroke_drawing = torch.tensor(stroke_drawing, dtype=torch.long, device=device)
+    stroke_index = torch.repeat_interleave(torch.arange(len(pts), device=device), counts)
+    points = torch.cat(pts) if pts else torch.zeros(0, 2, dtype=dtype, device=device)
+    return PackedStrokes(points, stroke_index, stroke_drawing[stroke_index], stroke_drawing, len(drawings))
+
+
+def _safe_norm(d: Tensor) -> Tensor:
+    """Euclidean norm over the last axis with a zero (not NaN) gradient at the zero vector."""
+    d2 = (d * d).sum(-1)
+    pos = d2 > 0
+    return torch.where(pos, torch.sqrt(torch.where(pos, d2, torch.ones_like(d2))), torch.zeros_like(d2))
+
+
+def ink_points(packed: PackedStrokes, spacing: float = 0.5, min_ink: float = 2.0) -> tuple[Tensor, Tensor, Tensor]:
+    """Densify every stroke and give each dense point its share of ink.
+
+    Each segment of length ``L`` is cut into ``k = max(1, ceil(L / spacing))`` equal pieces (``k``
+    from the detached length, so the dense points stay linear, hence differentiable, in the end
+    points). Each piece carries ink equal to its length ``L / k``, half to each of its two end
+    points: a line receives one unit of ink per pixel of length, the GNS ink density (ink per
+    point = min(gap, 2), facts section 4). A stroke whose total ink is below ``min_ink`` is scaled
+    up to it; a stroke of zero length (e.g. one point) spreads ``min_ink`` evenly over its points.
+
+    Returns ``(points (M, 2) motor, ink (M,), drawing_index (M,))``.
+    """
+    p, s = packed.points, packed.stroke_index
+    n, dev = p.shape[0], p.device
+    new_next = torch.ones(n, dtype=torch.bool, device=dev)  # next point starts another stroke
+    new_next[:-1] = s[1:] != s[:-1]
+    is_first = torch.ones_like(new_next)
+    is_first[1:] = new_next[:-1]
+    a = torch.nonzero(~new_next | is_first).squeeze(1)  # segment starts; one-point strokes too
+    b = torch.where(new_next[a], a, a + 1)  # a one-point stroke is the segment (a, a)
+    d = p[b] - p[a]
+    length = _safe_norm(d)
+    k = torch.ceil(length.detach() / spacing).clamp(min=1).long()
+    seg = torch.repeat_interleave(torch.arange(a.numel(), device=dev), k + 1)
+    j = torch.arange(seg.numel(), device=dev) - (torch.cumsum(k + 1, 0) - (k + 1))[seg]
+    kf = k[seg].to(p.dtype)
+    dense = p[a][seg] + (j.to(p.dtype) / kf)[:, None] * d[seg]
+    end = (j == 0) | (j == k[seg])
+    ink = length[seg] / kf * torch.where(end, 0.5, 1.0).to(p.dtype)
+
+    stroke = s[a][seg]
+    total = torch.zeros(packed.n_strokes, dtype=p.dtype, device=dev).index_add(0, stroke, ink)[stroke]
+    count = torch.zeros(packed.n_strokes, dtype=p.dtype, device=dev).index_add(0, stroke, torch.ones_like(ink))[stroke]
+    scaled = ink * min_ink / torch.where(total > 0, total, torch.ones_like(total))
+    ink = torch.where(total >= min_ink, ink, torch.where(total > 0, scaled, min_ink / count))
+    return dense, ink, packed.stroke_drawing[stroke]
+
+
+def paint(points: Tensor, ink: Tensor, drawing_index: Tensor, n_drawings: int, size: int = CANVAS_SIZE) -> Tensor:
+    """Scatter ink onto ``(n_drawings, size, size)`` canvases, split bilinearly over 4 pixels.
+
+    Point ``i`` (motor coordinates) lands at pixel ``(-y, x)``; its ``ink[i]`` goes to the four
+    surrounding pixels with bilinear weights (differentiable in the coordinates), as in GNS's
+    painter (facts section 4). Points with row or column outside ``[0, size)`` are dropped; a
+    neighbour pixel past the last row/column receives nothing. No clamping here.
+    """
+    rc = motor_to_pixel(points)
+    inside = ((rc >= 0) & (rc < size)).all(-1)
+    base = torch.floor(rc.detach())
+    frac = rc - base
+    flat, weight = [], []
+    for dr in (0, 1):
+        for dc in (0, 1):
+            r, c = base[:, 0] + dr, base[:, 1] + dc
+            w = (frac[:, 0] if dr else 1 - frac[:, 0]) * (frac[:, 1] if dc else 1 - frac[:, 1])
+            ok = inside & (r < size) & (c < size)
+            idx = (drawing_index * size + r.long()) * size + c.long()
+            flat.append(torch.where(ok, idx, torch.zeros_like(idx)))
+            weight.append(torch.where(ok, w * ink, torch.zeros_like(w)))
+    canvas = torch.zeros(n_drawings * size * size, dtype=points.dtype, device=points.device)
+    canvas = canvas.index_add(0, torch.cat(flat), torch.cat(weight))
+    return canvas.view(n_drawings, size, size)
+
+
+def _conv_per_image(img: Tensor, kernel: Tensor) -> Tensor:
+    """Zero-padded 'same' convolution of ``img (B, H, W)`` with ``kernel (1 or B, kh, kw)``."""
+    B, H, W = img.shape
+    kh, kw = kernel.shape[-2:]
+    groups = kernel.shape[0]
+    x = img.reshape(B // groups, groups, H, W)
+    x = F.conv2d(x, kernel[:, None], padding=(kh // 2, kw // 2), groups=groups)
+    return x.reshape(B, H, W)
+
+
+def broaden(img: Tensor, a: float = 0.5, gain: float = 6.0, passes: int = 2) -> Tensor:
+    """Turn painted ink into a pen line: ``passes`` convolutions with GNS's 3x3 ink kernel, clamp.
+
+    Kernel ``gain * [[a/12, a/6, a/12], [a/6, 1-a, a/6], [a/12, a/6, a/12]]`` with zero padding
+    (Feinman & Lake 2021, Appendix A.3, from BPL; facts section 4: a = 0.5, gain 6, 2 passes).
+    The bracket sums to 1, so each pass multiplies ink by ``gain``: a line of one unit of ink per
+    pixel becomes a column profile 1-8-18-8-1 and, after clamping to [0, 1], a line 5 px wide
+    with ink 1 across its core - the width of the pen lines in the Omniglot PNGs.
+    """
+    k = gain * torch.tensor([[a / 12, a / 6, a / 12], [a / 6, 1 - a, a / 6], [a / 12, a / 6, a / 12]])
+    k = k.to(dtype=img.dtype, device=img.device)[None]
+    for _ in range(passes):
+        img = _conv_per_image(img, k)
+    return img.clamp(0, 1)
+
+
+def gaussian_blur(img: Tensor, sigma: float | Tensor, kernel_size: int = 11, passes: int = 2) -> Tensor:
+    """GNS blur: ``passes`` convolutions with a normalised Gaussian, then clamp to [0, 1].
+
+    ``sigma`` (pixels) is a number, a scalar tensor or one value per image ``(B,)``; it is
+    differentiable. A Python ``sigma == 0`` returns ``img`` unchanged (a tensor sigma near 0 gives
+    the identity kernel). The ``kernel_size`` x ``kernel_size`` kernel (11 in GNS, 21 in its refit
+    step) is applied as two separable 1-D passes, which equals the normalised 2-D Gaussian.
+    Feinman & Lake 2021, Appendix A.3 (image model); facts section 4.
+    """
+    if not isinstance(sigma, Tensor) and sigma == 0:
+        return img
+    sigma = torch.as_tensor(sigma, dtype=img.dtype, device=img.device).reshape(-1, 1)
+    half = kernel_size // 2
+    x = torch.arange(-half, half + 1, dtype=img.dtype, device=img.device)
+    g = torch.exp(-(x**2) / (2 * sigma.clamp(min=1e-6) ** 2))
+    g = g / g.sum(-1, keepdim=True)
+    for _ in range(passes):
+        img = _conv_per_image(_conv_per_image(img, g[:, None, :]), g[:, :, None])
+    return img.clamp(0, 1)
+
+
+def apply_pixel_noise(probs: Tensor, eps: float | Tensor) -> Tensor:
+    """GNS pixel noise: ``p <- (1 - eps) p + eps (1 - p)``; ``eps`` a number or one per image ``(B,)``.
+
+    Feinman & Lake 2021, Appendix A.3 (image model); facts section 4 (eps in [1e-4, 0.5]).
+    """
+    if isinstance(eps, Tensor) and eps.ndim > 0:
+        eps = eps.reshape(-1, 1, 1)
+    return (1 - eps) * probs + eps * (1 - probs)
+
+
+def resize_canvas(img: Tensor, size: int) -> Tensor:
+    """Resize ``(B, H, W)`` canvases to ``(B, size, size)``: bilinear with ``antialias=True``.
+
+    This is how GNS turns its 105x105 renders into the 28x28 network canvases (facts section 1).
+    """
+    if img.shape[-1] == size and img.shape[-2] == size:
+        return img
+    out = F.interpolate(img[:, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    return out[:, 0].clamp(0, 1)
+
+
+def render(
+    drawings: PackedStrokes | Sequence[Sequence[ArrayLike]],
+    size: int = CANVAS_SIZE,
+    blur_sigma: float | Tensor = 0.0,
+    eps: float | Tensor = 0.0,
+    spacing: float = 0.5,
+    min_ink: float = 2.0,
+) -> Tensor:
+    """Render many drawings at once into ``(B, size, size)`` ink probabilities in [0, 1] (ink = 1).
+
+    ``drawings`` is a :class:`PackedStrokes` or anything :func:`pack_strokes` accepts. Drawings are
+    painted and broadened on the 105x105 canvas, blurred (``blur_sigma`` px, per image allowed),
+    resized to ``size`` if needed (bilinear, antialias) and passed through pixel noise ``eps``.
+    Device and dtype follow the points; gradients reach points, ``blur_sigma`` and ``eps``.
+    """
+    packed = drawings if isinstance(drawings, PackedStrokes) else pack_strokes(drawings)
+    pts, ink, which = ink_points(packed, spacing=spacing, min_ink=min_ink)
+    img = broaden(paint(pts, ink, which, packed.n_drawings))
+    img = resize_canvas(gaussian_blur(img, blur_sigma), size)
+    return apply_pixel_noise(img, eps)
+
+
+def bernoulli_log_likelihood(probs: Tensor, binary_image: Tensor, clamp: float = 1e-6) -> Tensor:
+    """Log-likelihood of binary images (ink = 1) under pixel probabilities, summed per image.
+
+    ``probs`` and ``binary_image`` broadcast; the last two axes are pixels, so ``(B, H, W)`` gives
+    ``(B,)``. ``probs`` is clamped to ``[clamp, 1 - clamp]`` for stability. GNS image likelihood
+    (Feinman & Lake 2021, Appendix A.3; facts section 4).
+    """
+    p = probs.clamp(clamp, 1 - clamp)
+    x = torch.as_tensor(binary_image, device=p.device).to(p.dtype)
+    return (x * torch.log(p) + (1 - x) * torch.log1p(-p)).sum((-2, -1))

@@ -1,0 +1,152 @@
+"""The shared training loop: checkpoints, resume, progress bar, determinism.
+
+Every paper's model trains through :func:`train`. The loop is generic: the caller passes a
+``step_fn(step, generator) -> float`` that samples its own batch (from the loop-owned
+``torch.Generator``, which is seeded and checkpointed) and takes one optimiser step.
+
+Checkpoints hold the model and optimiser states, every RNG state (the loop's generator,
+torch's global CPU/CUDA generators, NumPy's and Python's global ones), the step reached and
+the loss history. They are written atomically (temporary file + rename) every
+``checkpoint_every`` steps and at the end into ``checkpoint_dir`` - a folder that is *not* a
+declared pipeline output (e.g. ``checkpoints/<paper>/<scale>/<run>/``), so a workflow manager
+does not delete it when a job dies. A later call with the same ``fingerprint`` resumes from the
+latest checkpoint; since every state that influences the remaining steps is restored, the
+final weights are bit-identical to those of an uninterrupted run on the same machine (same
+thread count). A checkpoint with another fingerprint (changed hyperparameters) is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    losses: list[float] = field(default_factory=list)
+    resumed_from: int = 0
+
+
+def _rng_state(generator: torch.Generator) -> dict:
+    state = {
+        "generator": generator.get_state(),
+        "torch": torch.get_rng_state(),
+        "numpy": np.random.get_state(),
+        "python": random.getstate(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(generator: torch.Generator, state: dict) -> None:
+    generator.set_state(state["generator"])
+    torch.set_rng_state(state["torch"])
+    np.random.set_state(state["numpy"])
+    random.setstate(state["python"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(path: Path, payload: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(checkpoint_dir: Path | str | None, fingerprint: str | None = None) -> dict | None:
+    """The latest checkpoint in ``checkpoint_dir`` if its fingerprint matches, else None."""
+    if checkpoint_dir is None:
+        return None
+    path = Path(checkpoint_dir) / CHECKPOINT_NAME
+    if not path.exists():
+        return None
+    payload = torch.load(path, map_location="cpu", weights_only=False)
+    if payload.get("fingerprint") != fingerprint:
+        return None
+    return payload
+
+
+def train(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    step_fn: Callable[[int, torch.Generator], float],
+    n_steps: int,
+    seed: int,
+    checkpoint_dir: Path | str | None = None,
+    checkpoint_every: int = 1000,
+    fingerprint: str | None = None,
+    progress: bool = True,
+    desc: str = "training",
+    stop_after: int | None = None,
+) -> TrainResult:
+    """Run ``step_fn`` for steps ``0 .. n_steps-1``, resuming from ``checkpoint_dir`` if possible.
+
+    ``seed`` seeds the loop's generator (and, on a fresh start, torch/NumPy/Python's global
+    RNGs). ``stop_after`` ends the call after that many steps of this call, leaving a
+    checkpoint behind (used to test resuming; a killed process behaves the same, losing at most
+    ``checkpoint_every`` steps). Returns the loss history of all steps done so far.
+    """
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    losses: list[float] = []
+    start = 0
+    payload = load_checkpoint(checkpoint_dir, fingerprint)
+    if payload is not None and payload["step"] <= n_steps:
+        model.load_state_dict(payload["model"])
+        optimizer.load_state_dict(payload["optimizer"])
+        _set_rng_state(generator, payload["rng"])
+        losses = list(payload["losses"])
+        start = int(payload["step"])
+    else:
+        random.seed(seed)
+        np.random.seed(seed)
+        torch.manual_seed(seed)
+    resumed_from = start
+
+    def checkpoint(step: int) -> None:
+        if checkpoint_dir is None:
+            return
+        save_checkpoint(Path(checkpoint_dir) / CHECKPOINT_NAME, {
+            "step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "rng": _rng_state(generator), "losses": losses, "fingerprint": fingerprint,
+        })
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n_steps, initial=start, desc=desc, unit="step", mininterval=2.0)
+    model.train()
+    step = start
+    done_here = 0
+    try:
+        while step < n_steps:
+            if stop_after is not None and done_here >= stop_after:
+                break
+            loss = float(step_fn(step, generator))
+            losses.append(loss)
+            step += 1
+            done_here += 1
+            if bar is not None:
+                bar.update(1)
+                if step % 100 == 0:
+                    bar.set_postfix(loss=f"{np.mean(losses[-100:]):.4f}")
+            if checkpoint_every and step % checkpoint_every == 0 and step < n_steps:
+                checkpoint(step)
+    finally:
+        if bar is not None:
+            bar.close()
+    checkpoint(step)
+    return TrainResult(steps=step, losses=losses, resumed_from=resumed_from)

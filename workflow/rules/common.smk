@@ -1,0 +1,64 @@
+# Shared by every rule file: the validated parameters, the selected scale, the result list,
+# and the package sources each rule depends on.
+
+import sys
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
+from charchallenge import config as _params
+from charchallenge.data.archives import BACKGROUND_SETS, archive_names
+
+try:
+    P = _params.resolve(config, source="params.yaml (with --config overrides)")
+except _params.ParamsError as _err:
+    raise WorkflowError(str(_err)) from None
+
+SCALE = P["scale"]
+BACKGROUND = P["data"]["background"]
+PACKAGE = Path("src/charchallenge")
+RESULTS = yaml.safe_load(open(Path(workflow.basedir) / "workflow" / "results.yaml"))
+
+
+def expand_result_path(path):
+    return path.format(scale=SCALE, background=BACKGROUND)
+
+
+def all_results():
+    """Every result and metrics file of every stage in workflow/results.yaml, at this scale."""
+    files = []
+    for stage in RESULTS.values():
+        for key in ("outputs", "metrics"):
+            files += [expand_result_path(p) for p in stage.get(key, [])]
+    return files
+
+
+def pkg(*relpaths):
+    """Package sources a rule depends on, so that editing src/ rebuilds its outputs.
+
+    Each argument is a module file or a subpackage folder, relative to src/charchallenge;
+    the package's shared modules (config, provenance) are always included.
+    """
+    files = {PACKAGE / "__init__.py", PACKAGE / "config.py", PACKAGE / "provenance.py"}
+    for rel in relpaths:
+        path = PACKAGE / rel
+        files |= set(path.rglob("*.py")) if path.is_dir() else {path}
+    return sorted(str(f) for f in files)
+
+
+def script_params(*keys):
+    """The effective params the rule's script needs, plus scale and seed."""
+    return {"scale": SCALE, "seed": P["seed"], **{k: P[k] for k in keys}}
+
+
+TRAJECTORIES = f"data/processed/trajectories_{BACKGROUND}.npz"
+SPLINES = f"data/processed/splines_{BACKGROUND}.npz"
+DATASET = f"data/processed/omniglot_{BACKGROUND}.npz"
+
+
+# A result path names its scale; only the selected scale's files can be built in one run
+# (select another with --config scale=...), so results of different scales never mix.
+wildcard_constraints:
+    scale=SCALE,

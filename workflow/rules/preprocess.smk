@@ -1,0 +1,59 @@
+# Preprocessing: trajectories for the Fabi et al. (2020) generator and minimal B-splines for
+# the Feinman & Lake models, each saved once per background set; then their report.
+
+
+rule build_trajectories:
+    """(dx, dy, pen, onset) per time step, resampled every preprocess.trajectories.step px."""
+    output:
+        TRAJECTORIES,
+    input:
+        dataset=DATASET,
+        code=pkg("preprocess/trajectories.py", "preprocess/splines.py", "data/dataset.py"),
+    params:
+        step=P["preprocess"]["trajectories"]["step"],
+    script:
+        "../scripts/build_trajectories.py"
+
+
+rule fit_splines:
+    """Minimal uniform cubic B-spline per stroke (Feinman & Lake 2020, Fig. 2)."""
+    output:
+        SPLINES,
+    input:
+        dataset=DATASET,
+        code=pkg("preprocess/splines.py", "preprocess/spline_set.py", "data/dataset.py"),
+    params:
+        splines=P["preprocess"]["splines"],
+    script:
+        "../scripts/fit_splines.py"
+
+
+rule spline_table:
+    """Per-alphabet table of control points, residuals and removed strokes, with metrics."""
+    output:
+        table="results/preprocessing/{scale}/spline_table.csv",
+        metrics="results/preprocessing/{scale}/metrics.json",
+    input:
+        dataset=DATASET,
+        splines=SPLINES,
+        trajectories=TRAJECTORIES,
+        code=pkg("preprocess", "data/dataset.py"),
+    params:
+        run=script_params("data", "preprocess"),
+    script:
+        "../scripts/preprocessing/spline_table.py"
+
+
+rule splines_figure:
+    """Raw strokes beside their minimal splines, laid out like CogSci 2020 Fig. 2."""
+    output:
+        "results/preprocessing/{scale}/splines_figure.png",
+    input:
+        dataset=DATASET,
+        splines=SPLINES,
+        code=pkg("preprocess", "data/dataset.py"),
+    params:
+        n_drawings=P["preprocess"]["report"]["figure_drawings"],
+        seed=P["seed"],
+    script:
+        "../scripts/preprocessing/splines_figure.py"

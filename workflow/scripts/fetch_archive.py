@@ -1,0 +1,14 @@
+"""Snakemake script: fetch one Omniglot archive (mirror or canonical address), MD5-verified."""
+
+from pathlib import Path
+
+from charchallenge.data.archives import ArchiveError, fetch_archive, resolve_mirror
+
+smk = snakemake  # noqa: F821 (provided by Snakemake)
+archive = smk.wildcards.archive
+mirror = resolve_mirror(smk.params.mirror, root=Path.cwd())
+try:
+    fetch_archive(archive, Path(smk.output[0]), mirror)
+except ArchiveError as err:
+    raise SystemExit(f"error: {err}")
+print(f"{archive}.zip: MD5 verified ({'mirror ' + str(mirror) if mirror else 'downloaded'})")

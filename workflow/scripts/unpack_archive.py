@@ -1,0 +1,11 @@
+"""Snakemake script: unpack one verified archive atomically."""
+
+from pathlib import Path
+
+from charchallenge.data.archives import ArchiveError, unpack_archive
+
+smk = snakemake  # noqa: F821
+try:
+    unpack_archive(Path(smk.input[0]), Path(smk.output[0]))
+except ArchiveError as err:
+    raise SystemExit(f"error: {err}")
