@@ -6,7 +6,7 @@
 #
 # The list of results lives in workflow/results.yaml (dvc.yaml is generated from it).
 
-configfile: "params.yaml"
+configfile: str(Path(workflow.basedir) / "params.yaml")
 
 
 include: "workflow/rules/common.smk"

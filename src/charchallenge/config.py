@@ -62,15 +62,18 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict:
 def resolve(params: Mapping[str, Any], source: str = "params.yaml") -> dict:
     """Validate ``params``, merge the overrides of its ``scale`` and validate the result.
 
-    The returned mapping has no ``scales`` key: it is the effective configuration.
+    Every scale's overrides are checked, not only the selected one's. The returned mapping
+    has no ``scales`` key: it is the effective configuration of the selected scale.
     """
     validate(params, source)
-    scale = params["scale"]
-    effective = merge({k: v for k, v in params.items() if k != "scales"}, params["scales"][scale])
     schema = load_schema()
     schema = {**schema, "required": [r for r in schema["required"] if r != "scales"]}
-    validate(effective, f"{source} (scales.{scale} merged)", schema)
-    return effective
+    base = {k: v for k, v in params.items() if k != "scales"}
+    effective = {}
+    for scale, overrides in params["scales"].items():  # every scale, so a typo never waits for its run
+        effective[scale] = merge(base, overrides)
+        validate({**effective[scale], "scale": scale}, f"{source} (scales.{scale} merged)", schema)
+    return effective[params["scale"]]
 
 
 def load(path: Path = PARAMS_PATH, overrides: Mapping[str, Any] | None = None) -> dict:

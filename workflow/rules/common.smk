@@ -18,7 +18,7 @@ except _params.ParamsError as _err:
 
 SCALE = P["scale"]
 BACKGROUND = P["data"]["background"]
-PACKAGE = Path("src/charchallenge")
+PACKAGE = Path(workflow.basedir) / "src" / "charchallenge"
 RESULTS = yaml.safe_load(open(Path(workflow.basedir) / "workflow" / "results.yaml"))
 
 

@@ -113,34 +113,53 @@ class Stack:
         pre = torch.baddbmm(self.b_ff.unsqueeze(1), codes.reshape(m, b * t, k), self.w_ff)
         return pre.reshape(m, b, t, -1)
 
-    def run(self, ff_pre: Tensor, n_steps: int, return_states: bool = False):
+    def run(self, ff_pre: Tensor, n_steps: int, return_states: bool = False, lengths=None):
         """Outputs (M, B, T, 4) from FF pre-activations (M, B, H_ff) (constant) or (M, B, T, H_ff).
 
         With ``return_states`` also the hidden states h and cell states c, each (M, B, T, H).
+        ``lengths`` (B,) (the same for every model) skips the steps after each sequence's end:
+        sequences are processed longest first and a finished one leaves the batch, which gives
+        the same outputs on the valid steps (meaningless ones after them) at a fraction of the cost.
         """
+        if lengths is None:
+            return self._run(ff_pre, n_steps, return_states, None)
+        lengths = torch.as_tensor(lengths).cpu().long()
+        order = torch.argsort(-lengths, stable=True)
+        inverse = torch.argsort(order)
+        order_d, inverse_d = order.to(ff_pre.device), inverse.to(ff_pre.device)
+        active = [int((lengths > t).sum()) for t in range(n_steps)]
+        results = self._run(ff_pre.index_select(1, order_d), n_steps, return_states, active)
+        if return_states:
+            return tuple(r.index_select(1, inverse_d) for r in results)
+        return results.index_select(1, inverse_d)
+
+    def _run(self, ff_pre: Tensor, n_steps: int, return_states: bool, active):
         ff = ACTIVATIONS[self.activation](ff_pre)
         m, b = ff.shape[:2]
         if ff.dim() == 3:
             x_gates = torch.baddbmm(self.b.unsqueeze(1), ff, self.w_ih)  # (M, B, 4H)
-            gate_at = lambda t: x_gates  # noqa: E731
+            gate_at = lambda t, n: x_gates[:, :n]  # noqa: E731
         else:
             x_gates = torch.baddbmm(self.b.unsqueeze(1), ff.reshape(m, -1, ff.shape[-1]), self.w_ih)
             x_gates = x_gates.reshape(m, b, ff.shape[2], -1)
-            gate_at = lambda t: x_gates[:, :, t]  # noqa: E731
+            gate_at = lambda t, n: x_gates[:, :n, t]  # noqa: E731
         hidden = self.w_hh.shape[1]
         h = ff.new_zeros(m, b, hidden)
         c = ff.new_zeros(m, b, hidden)
         hs, cs = [], []
         for t in range(n_steps):
-            gates = torch.baddbmm(gate_at(t), h, self.w_hh)
+            n = b if active is None else active[t]
+            if n < h.shape[1]:
+                h, c = h[:, :n], c[:, :n]
+            gates = torch.baddbmm(gate_at(t, n), h, self.w_hh)
             sig = torch.sigmoid(gates)
             i, f, o = sig[..., :hidden], sig[..., hidden:2 * hidden], sig[..., 3 * hidden:]
             g = torch.tanh(gates[..., 2 * hidden:3 * hidden])
             c = f * c + i * g
             h = o * torch.tanh(c)
-            hs.append(h)
+            hs.append(h if n == b else torch.nn.functional.pad(h, (0, 0, 0, b - n)))
             if return_states:
-                cs.append(c)
+                cs.append(c if n == b else torch.nn.functional.pad(c, (0, 0, 0, b - n)))
         h_all = torch.stack(hs, dim=2)  # (M, B, T, H)
         out = torch.baddbmm(self.b_out.unsqueeze(1), h_all.reshape(m, -1, hidden), self.w_out)
         out = out.reshape(m, b, n_steps, -1)

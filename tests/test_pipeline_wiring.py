@@ -1,0 +1,81 @@
+"""The Snakemake DAG and DVC stages: one list of results, validated params, clean failures."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from charchallenge import pipeline
+from charchallenge.config import REPO_ROOT
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO_ROOT / "Snakefile"), "--cores", "1"]
+
+
+def run_snakemake(workdir: Path, *args: str, mirror: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("OMNIGLOT_MIRROR", None)
+    if mirror is not None:
+        env["OMNIGLOT_MIRROR"] = str(mirror)
+    return subprocess.run([*SNAKEMAKE, "--directory", str(workdir), *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def test_dvc_yaml_is_generated_from_the_results_list():
+    assert (REPO_ROOT / "dvc.yaml").read_text() == pipeline.render_dvc_yaml()
+
+
+def test_every_stage_names_its_outputs_and_params():
+    stages = pipeline.load_results()
+    for name, stage in stages.items():
+        assert stage["description"] and stage.get("params"), name
+        paths = [p for key in ("artifacts", "outputs", "metrics") for p in stage.get(key, [])]
+        assert paths, name
+        for path in stage.get("outputs", []) + stage.get("metrics", []):
+            assert path.startswith("results/") and "{scale}" in path, path  # scales never overwrite
+
+
+def test_dry_run_lists_data_preprocessing_and_report_targets(tmp_path, mirror):
+    result = run_snakemake(tmp_path, "-n", "--config", "scale=smoke", mirror=mirror)
+    assert result.returncode == 0, result.stderr[-2000:]
+    plan = result.stdout + result.stderr
+    for rule in ("fetch_archive", "unpack_archive", "build_dataset", "build_trajectories",
+                 "fit_splines", "spline_table", "splines_figure"):
+        assert f"rule {rule}:" in plan, rule
+    for stage in pipeline.load_results().values():
+        for path in stage.get("outputs", []) + stage.get("metrics", []):
+            assert path.format(scale="smoke") in plan, path
+
+
+@pytest.mark.parametrize("override, key", [("seed=abc", "seed"), ("scale=huge", "scale")])
+def test_invalid_config_stops_the_run_naming_the_key(tmp_path, override, key):
+    result = run_snakemake(tmp_path, "-n", "--config", override)
+    assert result.returncode != 0
+    assert f"key '{key}'" in result.stdout + result.stderr
+
+
+def test_corrupt_mirror_fails_with_checksums_and_leaves_nothing(tmp_path, mirror):
+    bad = tmp_path / "bad_mirror"
+    bad.mkdir()
+    data = bytearray((mirror / "images_background_small1.zip").read_bytes())
+    data[-100] ^= 0xFF
+    (bad / "images_background_small1.zip").write_bytes(bytes(data))
+    work = tmp_path / "work"
+    result = run_snakemake(work, "data/raw/images_background_small1.zip", mirror=bad)
+    assert result.returncode != 0
+    assert "checksum mismatch for images_background_small1.zip" in result.stdout + result.stderr
+    assert "expected MD5 e704a628b5459e08445c13499850abc4" in result.stdout + result.stderr
+    assert not (work / "data" / "raw").exists() or list((work / "data" / "raw").iterdir()) == []
+
+
+def test_empty_mirror_names_archive_folder_and_address(tmp_path):
+    empty = tmp_path / "empty_mirror"
+    empty.mkdir()
+    work = tmp_path / "work"
+    result = run_snakemake(work, "data/raw/strokes_background_small2.zip", mirror=empty)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"strokes_background_small2.zip is not in the mirror folder {empty}" in out
+    assert "https://github.com/brendenlake/omniglot/raw/ceffff1ba059df9c19f12021b738dd1e0d8dd650/python/strokes_background_small2.zip" in out
+    assert not (work / "data" / "raw").exists() or list((work / "data" / "raw").iterdir()) == []
