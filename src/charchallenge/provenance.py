@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import random
 from importlib import metadata
@@ -27,7 +28,17 @@ def device_description(device: str | None = None) -> str:
         import torch
 
         return f"{device}: {torch.cuda.get_device_name(torch.device(device))}"
-    return f"cpu: {platform.machine()} ({platform.processor() or 'unknown'})"
+    return f"cpu: {_cpu_model()} ({os.cpu_count()} cores)"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def provenance(scale: str, seed: int | list[int] | None, device: str | None = "cpu") -> dict:

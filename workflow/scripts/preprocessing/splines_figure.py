@@ -25,7 +25,6 @@ names = sorted(set(alphabet))
 chosen = [int(rng.choice(np.flatnonzero(alphabet == names[i % len(names)])))
           for i in range(smk.params.n_drawings)]
 
-cols = 2
 rows = len(chosen)
 pairs_per_row = 3 if rows >= 6 else 1
 grid_rows = int(np.ceil(rows / pairs_per_row))
@@ -50,6 +49,6 @@ for ax in axes.ravel():
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-fig.suptitle("Raw strokes (x: pen samples) and minimal splines (red: control points)", fontsize=9)
+fig.suptitle("Raw strokes (x: pen samples) | minimal splines (red: control points)", fontsize=8)
 fig.tight_layout()
 save_figure(fig, smk.output[0])
