@@ -9,7 +9,7 @@ import yaml
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from charchallenge import config as _params
-from charchallenge.data.archives import BACKGROUND_SETS, archive_names
+from charchallenge.data.archives import DATASETS, archive_names
 
 try:
     P = _params.resolve(config, source="params.yaml (with --config overrides)")

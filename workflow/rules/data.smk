@@ -4,7 +4,7 @@
 
 wildcard_constraints:
     archive="|".join(archive_names()),
-    background="|".join(BACKGROUND_SETS),
+    subset="|".join(DATASETS),
 
 
 rule fetch_archive:
@@ -29,17 +29,28 @@ rule unpack_archive:
         "../scripts/unpack_archive.py"
 
 
-def _background_folders(kind):
-    return lambda wc: [f"data/omniglot/{kind}_{part}" for part in BACKGROUND_SETS[wc.background]]
+def _unpacked(kind):
+    return lambda wc: [f"data/omniglot/{kind}_{part}" for part in DATASETS[wc.subset]]
 
 
 rule build_dataset:
     """Parse every stroke file with its aligned image into one compact .npz."""
     output:
-        "data/processed/omniglot_{background}.npz",
+        "data/processed/omniglot_{subset}.npz",
     input:
-        strokes=_background_folders("strokes"),
-        images=_background_folders("images"),
+        strokes=_unpacked("strokes"),
+        images=_unpacked("images"),
         code=pkg("data"),
     script:
         "../scripts/build_dataset.py"
+
+
+rule official_runs:
+    """The 20 official one-shot classification runs (all_runs.zip), when a target needs them."""
+    output:
+        "data/omniglot/official_runs.txt",
+    input:
+        runs="data/omniglot/all_runs",
+        code=pkg("data/episodes.py", "data/dataset.py"),
+    script:
+        "../scripts/check_official_runs.py"

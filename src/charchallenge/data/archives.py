@@ -42,6 +42,9 @@ BACKGROUND_SETS = {
     "small": ["background_small1", "background_small2"],
     "full": ["background"],
 }
+# Every set the dataset rule can build: the background sets and the evaluation set (used when
+# present: it is not in the offline mirror, so no default target needs it).
+DATASETS = {**BACKGROUND_SETS, "evaluation": ["evaluation"]}
 
 
 class ArchiveError(RuntimeError):
