@@ -1,8 +1,9 @@
 """Batched, differentiable stroke renderer for Omniglot drawings.
 
 Follows the image model of GNS (Feinman & Lake 2021, "Learning task-general representations
-with generative neuro-symbolic modeling", ICLR; image model in Sec. 3 and Appendix A.3, built on
-BPL's renderer) as the released code implements it; see ``../shared/reference/gns-facts.md``
+with generative neuro-symbolic modeling", ICLR; the "Image model" paragraph of Sec. 3 - the paper
+has no image-model appendix, Appendix A.3 is the token model - built on BPL's renderer) as the
+released code implements it; see ``../shared/reference/gns-facts.md``
 sections 1 (coordinates) and 4 (image model). Pipeline of :func:`render`:
 
 1. :func:`pack_strokes` - flatten many drawings into one point tensor plus stroke/drawing indices.
@@ -32,7 +33,7 @@ applied even when sigma is 0 (GNS skips both at sigma 0).
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence, Union
 
@@ -87,6 +88,10 @@ class PackedStrokes:
     @property
     def n_strokes(self) -> int:
         return self.stroke_drawing.numel()
+
+    def with_points(self, points: Tensor) -> "PackedStrokes":
+        """Same strokes with new ``(N, 2)`` coordinates (e.g. optimised ones), no re-packing."""
+        return dataclasses.replace(self, points=points)
 
 
 def pack_strokes(
@@ -152,7 +157,7 @@ def ink_points(packed: PackedStrokes, spacing: float = 0.5, min_ink: float = 2.0
     b = torch.where(new_next[a], a, a + 1)  # a one-point stroke is the segment (a, a)
     d = p[b] - p[a]
     length = _safe_norm(d)
-    k = torch.ceil(length.detach() / spacing).clamp(min=1).long()
+    k = torch.ceil(length.detach() / spacing - 1e-6).clamp(min=1).long()  # 1e-6: rounding slack
     seg = torch.repeat_interleave(torch.arange(a.numel(), device=dev), k + 1)
     j = torch.arange(seg.numel(), device=dev) - (torch.cumsum(k + 1, 0) - (k + 1))[seg]
     kf = k[seg].to(p.dtype)
@@ -180,18 +185,18 @@ def paint(points: Tensor, ink: Tensor, drawing_index: Tensor, n_drawings: int, s
     inside = ((rc >= 0) & (rc < size)).all(-1)
     base = torch.floor(rc.detach())
     frac = rc - base
-    wr = torch.stack([1 - frac[:, 0], frac[:, 0]], 1)  # (M, 2): rows r0, r0 + 1
-    wc = torch.stack([1 - frac[:, 1], frac[:, 1]], 1)  # (M, 2): columns c0, c0 + 1
-    weight = wr[:, :, None] * wc[:, None, :] * ink[:, None, None]  # (M, 2, 2)
-    step = torch.arange(2, device=points.device)
-    r = base[:, 0].long()[:, None] + step
-    c = base[:, 1].long()[:, None] + step
-    ok = inside[:, None, None] & (r < size)[:, :, None] & (c < size)[:, None, :]
-    idx = (drawing_index[:, None, None] * size + r[:, :, None]) * size + c[:, None, :]
-    idx = torch.where(ok, idx, torch.zeros_like(idx))
-    weight = torch.where(ok, weight, torch.zeros_like(weight))
-    canvas = torch.zeros(n_drawings * size * size, dtype=points.dtype, device=points.device)
-    return canvas.index_add(0, idx.flatten(), weight.flatten()).view(n_drawings, size, size)
+    # Weights of the four neighbours; a neighbour past the last row/column gets weight 0.
+    ink = ink * inside
+    lo_r, hi_r = (1 - frac[:, 0]) * ink, frac[:, 0] * ink * (base[:, 0] < size - 1)
+    lo_c, hi_c = 1 - frac[:, 1], frac[:, 1] * (base[:, 1] < size - 1)
+    weight = torch.stack([lo_r * lo_c, lo_r * hi_c, hi_r * lo_c, hi_r * hi_c], 1)
+    # Flat index of the top-left neighbour; dropped points (weight 0) are clamped into range and
+    # a spare row past the last canvas takes the zero-weight neighbours of the last pixels.
+    total = n_drawings * size * size
+    corner = ((drawing_index * size + base[:, 0].long()) * size + base[:, 1].long()).clamp(0, total)
+    idx = corner[:, None] + torch.tensor([0, 1, size, size + 1], device=points.device)
+    canvas = torch.zeros(total + size + 2, dtype=points.dtype, device=points.device)
+    return canvas.index_add(0, idx.flatten(), weight.flatten())[:total].view(n_drawings, size, size)
 
 
 def _conv3x3(img: Tensor, kernel: Tensor) -> Tensor:
@@ -222,10 +227,12 @@ def broaden(img: Tensor, a: float = 0.5, gain: float = 6.0, passes: int = 2) -> 
     """Turn painted ink into a pen line: ``passes`` convolutions with GNS's 3x3 ink kernel, clamp.
 
     Kernel ``gain * [[a/12, a/6, a/12], [a/6, 1-a, a/6], [a/12, a/6, a/12]]`` with zero padding
-    (Feinman & Lake 2021, Appendix A.3, from BPL; facts section 4: a = 0.5, gain 6, 2 passes).
+    (Feinman & Lake 2021, Sec. 3 image model, from BPL; facts section 4: a = 0.5, gain 6, 2 passes).
     The bracket sums to 1, so each pass multiplies ink by ``gain``: a line of one unit of ink per
     pixel becomes a column profile 1-8-18-8-1 and, after clamping to [0, 1], a line 5 px wide
-    with ink 1 across its core - the width of the pen lines in the Omniglot PNGs.
+    with ink 1 across its core - the width of the pen lines in the Omniglot PNGs (rendering 600
+    drawings of images_background_small1 from their strokes and thresholding at 0.5 matches the
+    PNGs with median IoU 0.93; a 3 px line, gain 3, reaches only 0.73).
     """
     k = gain * torch.tensor([[a / 12, a / 6, a / 12], [a / 6, 1 - a, a / 6], [a / 12, a / 6, a / 12]])
     k = k.to(dtype=img.dtype, device=img.device)
@@ -242,7 +249,7 @@ def gaussian_blur(img: Tensor, sigma: float | Tensor, kernel_size: int = 11, pas
     the identity kernel). The normalised ``kernel_size`` x ``kernel_size`` Gaussian (11 in GNS, 21
     in its refit step) is separable, so each pass is a 1-D blur along rows and one along columns,
     with zero padding; both are done as products with banded matrices (fast on the CPU).
-    Feinman & Lake 2021, Appendix A.3 (image model); facts section 4.
+    Feinman & Lake 2021, Sec. 3 (image model); facts section 4.
     """
     if not isinstance(sigma, Tensor) and sigma == 0:
         return img
@@ -258,7 +265,7 @@ def gaussian_blur(img: Tensor, sigma: float | Tensor, kernel_size: int = 11, pas
 def apply_pixel_noise(probs: Tensor, eps: float | Tensor) -> Tensor:
     """GNS pixel noise: ``p <- (1 - eps) p + eps (1 - p)``; ``eps`` a number or one per image ``(B,)``.
 
-    Feinman & Lake 2021, Appendix A.3 (image model); facts section 4 (eps in [1e-4, 0.5]).
+    Feinman & Lake 2021, Sec. 3 (image model); facts section 4 (eps in [1e-4, 0.5]).
     """
     if isinstance(eps, Tensor) and eps.ndim > 0:
         eps = eps.reshape(-1, 1, 1)
@@ -303,7 +310,7 @@ def bernoulli_log_likelihood(probs: Tensor, binary_image: Tensor, clamp: float =
 
     ``probs`` and ``binary_image`` broadcast; the last two axes are pixels, so ``(B, H, W)`` gives
     ``(B,)``. ``probs`` is clamped to ``[clamp, 1 - clamp]`` for stability. GNS image likelihood
-    (Feinman & Lake 2021, Appendix A.3; facts section 4).
+    (Feinman & Lake 2021, Sec. 3 image model; facts section 4).
     """
     p = probs.clamp(clamp, 1 - clamp)
     x = torch.as_tensor(binary_image, device=p.device).to(p.dtype)
