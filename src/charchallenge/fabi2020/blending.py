@@ -54,3 +54,24 @@ def smoothness(drawings_px: list[np.ndarray]) -> dict:
         "to_start": to_start.tolist(),
         "jumps": jumps.tolist(),
     }
+
+
+def reference_lengths(study) -> dict[int, int]:
+    """Generation length per character: the shown example's for novel letters, the median over
+    drawers for trained ones."""
+    lengths = {c: len(study.sequence(c, study.shown_drawer)) for c in study.novel}
+    for c in study.trained:
+        lengths[c] = int(np.median([len(study.sequence(c, d)) for d in study.drawers]))
+    return lengths
+
+
+def run_blends(models, study, pair_labels, steps: int, device: str = "cpu"):
+    """Blends [s][p][k] (normalised outputs) of every pair for every (one-shot-inferred) model."""
+    from .variants import generate
+
+    pairs = [(study.index(a), study.index(b)) for a, b in pair_labels]
+    codes = blend_codes(pairs, study.n_inputs, steps)
+    lengths = blend_lengths(pairs, reference_lengths(study), steps)
+    out = generate(models, codes.expand(len(models), -1, -1), lengths, device)
+    n = steps + 1
+    return pairs, [[out[s][p * n:(p + 1) * n] for p in range(len(pairs))] for s in range(len(models))]

@@ -1,0 +1,80 @@
+"""Maximum-likelihood training and evaluation of the three models (Feinman & Lake 2020,
+"Training": "mini-batch gradient descent with a batch size of 200 and the Adam update rule").
+
+One step = one Adam step on the mean NLL of ``batch_size`` drawings drawn uniformly with
+replacement from the training drawings (teacher forcing on the cached canvases); the gradient
+norm is clipped (``grad_clip``, as in Sketch-RNN). ``epochs`` sets the number of steps
+(``ceil(epochs * n_train / batch_size)``). The loop - checkpoints, resume after a kill,
+determinism - is the shared :func:`charchallenge.training.train`; this module only builds the
+``step_fn`` around it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import numpy as np
+import torch
+
+from charchallenge.training import train
+
+from .baseline_lstm import BaselineLSTM
+from .encoding import EncodedDrawings, make_batch
+from .full_ns import FullNS
+from .hierarchical_lstm import HierarchicalLSTM
+
+MODELS = {"full_ns": FullNS, "hierarchical_lstm": HierarchicalLSTM, "baseline_lstm": BaselineLSTM}
+LABELS = {"full_ns": "Full NS", "hierarchical_lstm": "H-LSTM", "baseline_lstm": "Baseline"}
+
+
+def build_model(name: str, hp: dict, seed: int) -> torch.nn.Module:
+    torch.manual_seed(seed)
+    return MODELS[name](**hp)
+
+
+def fingerprint(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def train_model(name: str, hp: dict, tp: dict, enc: EncodedDrawings, canvases, train_idx, seed: int,
+                device: str = "cpu", checkpoint_dir=None, progress: bool = False, stop_after: int | None = None):
+    """Train one model on the drawings ``train_idx``; returns (model on CPU, TrainResult)."""
+    model = build_model(name, hp, seed).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=tp["lr"])
+    train_idx = torch.as_tensor(np.asarray(train_idx), dtype=torch.long)
+    cans = canvases if model.needs_canvases else None
+    n_steps = max(1, math.ceil(tp["epochs"] * len(train_idx) / tp["batch_size"]))
+
+    def step_fn(step: int, generator: torch.Generator) -> float:
+        pick = train_idx[torch.randint(len(train_idx), (tp["batch_size"],), generator=generator)]
+        batch = make_batch(enc, pick, cans).to(device)
+        optimizer.zero_grad(set_to_none=True)
+        loss = -model.log_prob(batch).mean()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), tp["grad_clip"])
+        optimizer.step()
+        return loss.item()
+
+    key = fingerprint(name, hp, tp, seed, train_idx.tolist()[:50], len(train_idx))
+    result = train(model, optimizer, step_fn, n_steps=n_steps, seed=seed, checkpoint_dir=checkpoint_dir,
+                   checkpoint_every=tp["checkpoint_every"], fingerprint=key, progress=progress,
+                   desc=f"feinman2020 {name}", stop_after=stop_after)
+    return model.cpu().eval(), result
+
+
+@torch.no_grad()
+def evaluate(model, enc: EncodedDrawings, canvases, idx, batch_size: int = 500) -> dict[str, np.ndarray]:
+    """Per-drawing NLL (nats) and its parts for the drawings ``idx`` (evaluation mode)."""
+    model.eval()
+    cans = canvases if model.needs_canvases else None
+    idx = torch.as_tensor(np.asarray(idx), dtype=torch.long)
+    parts: dict[str, list] = {}
+    for a in range(0, len(idx), batch_size):
+        out = model.log_prob_parts(make_batch(enc, idx[a : a + batch_size], cans))
+        for k, v in out.items():
+            parts.setdefault(k, []).append(-v.numpy())
+    result = {k: np.concatenate(v) for k, v in parts.items()}
+    result["nll"] = sum(result.values())
+    return result

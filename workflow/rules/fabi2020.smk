@@ -1,0 +1,221 @@
+# Fabi, Otte, Wiese & Butz (2020): generative FF+LSTM networks and the character challenge.
+# train (per seed) -> batched one-shot inference -> type inference; figures and tables read those.
+# Artifacts (weights, inference results) live in data/models/fabi2020/{scale}/; training
+# checkpoints in checkpoints/fabi2020/{scale}/seed<k>/ (not an output: survives a killed job).
+
+import shutil as _shutil
+
+FABI = P["fabi2020"]
+FABI_MODELS = "data/models/fabi2020/{scale}"
+FABI_RESULTS = "results/fabi2020/{scale}"
+FABI_CODE = pkg("fabi2020", "training.py", "preprocess/trajectories.py", "io.py")
+FABI_GPU = 1 if FABI["device"] == "cuda" or (FABI["device"] == "auto" and _shutil.which("nvidia-smi")) else 0
+
+
+def fabi_models(wildcards):
+    return expand(FABI_MODELS + "/seed{seed}.pt", scale=wildcards.scale, seed=FABI["seeds"])
+
+
+FABI_INPUTS = dict(
+    trajectories=TRAJECTORIES,
+    models=fabi_models,
+    one_shot=FABI_MODELS + "/one_shot.pt",
+    code=FABI_CODE,
+)
+
+
+rule fabi2020_train:
+    """Train one seed's generator (section 2); resumes from its checkpoint after a kill."""
+    output:
+        FABI_MODELS + "/seed{seed}.pt",
+    input:
+        trajectories=TRAJECTORIES,
+        code=FABI_CODE,
+    params:
+        run=script_params("fabi2020"),
+        checkpoint_dir=lambda wc: f"checkpoints/fabi2020/{wc.scale}/seed{wc.seed}",
+    threads: 1
+    resources:
+        gpu=FABI_GPU,
+    script:
+        "../scripts/fabi2020/train.py"
+
+
+rule fabi2020_one_shot:
+    """One-shot inference (section 2/3.1) of all novel letters x conditions x seeds, batched."""
+    output:
+        FABI_MODELS + "/one_shot.pt",
+    input:
+        trajectories=TRAJECTORIES,
+        models=fabi_models,
+        code=FABI_CODE,
+    params:
+        run=script_params("fabi2020"),
+    threads: FABI["threads"]
+    resources:
+        gpu=FABI_GPU,
+    script:
+        "../scripts/fabi2020/one_shot.py"
+
+
+rule fabi2020_type_inference:
+    """Type inference (section 3.3), protocols (a) and (b), all instances and seeds batched."""
+    output:
+        FABI_MODELS + "/type_inference.pt",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+    threads: FABI["threads"]
+    resources:
+        gpu=FABI_GPU,
+    script:
+        "../scripts/fabi2020/type_inference.py"
+
+
+rule fabi2020_fig2:
+    output:
+        FABI_RESULTS + "/fig2_free_generation.png",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+    script:
+        "../scripts/fabi2020/fig2_free_generation.py"
+
+
+rule fabi2020_table_one_shot:
+    output:
+        FABI_RESULTS + "/table_one_shot.csv",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+        conditions=["one_shot", "no_inference", "untrained"],
+    script:
+        "../scripts/fabi2020/table_one_shot.py"
+
+
+rule fabi2020_table_ablation:
+    output:
+        FABI_RESULTS + "/table_ablation.csv",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+        conditions=["one_shot", "ablation", "no_inference"],
+    script:
+        "../scripts/fabi2020/table_one_shot.py"
+
+
+rule fabi2020_fig3:
+    output:
+        FABI_RESULTS + "/fig3_variants.png",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+    script:
+        "../scripts/fabi2020/fig3_variants.py"
+
+
+rule fabi2020_table_variants:
+    output:
+        FABI_RESULTS + "/table_variants.csv",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+    script:
+        "../scripts/fabi2020/table_variants.py"
+
+
+rule fabi2020_fig4:
+    output:
+        FABI_RESULTS + "/fig4_type_inference.png",
+    input:
+        trajectories=TRAJECTORIES,
+        type_inference=FABI_MODELS + "/type_inference.pt",
+        code=FABI_CODE,
+    params:
+        run=script_params("fabi2020"),
+    script:
+        "../scripts/fabi2020/fig4_type_inference.py"
+
+
+rule fabi2020_table_type_inference:
+    output:
+        table=FABI_RESULTS + "/table_type_inference.csv",
+        confusion=FABI_RESULTS + "/confusion_type_inference.csv",
+    input:
+        type_inference=FABI_MODELS + "/type_inference.pt",
+        code=FABI_CODE,
+    script:
+        "../scripts/fabi2020/table_type_inference.py"
+
+
+rule fabi2020_fig5:
+    output:
+        FABI_RESULTS + "/fig5_blending.png",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+    script:
+        "../scripts/fabi2020/fig5_blending.py"
+
+
+rule fabi2020_table_blending:
+    output:
+        FABI_RESULTS + "/table_blending.csv",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+    script:
+        "../scripts/fabi2020/table_blending.py"
+
+
+rule fabi2020_fig6:
+    output:
+        FABI_RESULTS + "/fig6_cell_states.png",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+        which="cell",
+    script:
+        "../scripts/fabi2020/fig_states.py"
+
+
+rule fabi2020_fig7:
+    output:
+        FABI_RESULTS + "/fig7_hidden_states.png",
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+        which="hidden",
+    script:
+        "../scripts/fabi2020/fig_states.py"
+
+
+rule fabi2020_claims:
+    """Summary table of the paper's claims with our outcome, and the stage's metrics."""
+    output:
+        table=FABI_RESULTS + "/claims.csv",
+        metrics=FABI_RESULTS + "/metrics.json",
+    input:
+        models=fabi_models,
+        one_shot=FABI_MODELS + "/one_shot.pt",
+        type_inference=FABI_MODELS + "/type_inference.pt",
+        one_shot_table=FABI_RESULTS + "/table_one_shot.csv",
+        ablation_table=FABI_RESULTS + "/table_ablation.csv",
+        variants_table=FABI_RESULTS + "/table_variants.csv",
+        type_table=FABI_RESULTS + "/table_type_inference.csv",
+        blending_table=FABI_RESULTS + "/table_blending.csv",
+        code=FABI_CODE,
+    params:
+        run=script_params("fabi2020"),
+    script:
+        "../scripts/fabi2020/claims.py"

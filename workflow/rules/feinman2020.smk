@@ -1,0 +1,190 @@
+# Feinman & Lake (2020): Full NS, Hierarchical LSTM and Baseline LSTM generative models.
+# canvases (once) -> one training job per (model, task, split, grid config) -> holdout per model
+# (config chosen on the alphabet splits) -> Table 1; samples of the holdout models -> Figs. 5-8.
+# Weights and samples live in data/models/feinman2020/{scale}/; checkpoints in
+# checkpoints/feinman2020/{scale}/<run>/ (not an output: a killed job resumes from it).
+
+import shutil as _fl_shutil
+
+FL = P["feinman2020"]
+FL_MODELS = "data/models/feinman2020/{scale}"
+FL_RESULTS = "results/feinman2020/{scale}"
+FL_RUNS = FL_RESULTS + "/runs"
+FL_CANVASES = f"data/processed/feinman2020_canvases_{BACKGROUND}.npy"
+FL_CANVAS_CODE = pkg("feinman2020/canvases.py", "feinman2020/encoding.py", "render.py", "preprocess/splines.py",
+                     "preprocess/spline_set.py")
+FL_CODE = sorted(set(FL_CANVAS_CODE + pkg(
+    "feinman2020/__init__.py", "feinman2020/full_ns.py", "feinman2020/hierarchical_lstm.py",
+    "feinman2020/baseline_lstm.py", "feinman2020/train.py", "feinman2020/splits.py", "feinman2020/data.py",
+    "mixtures.py", "training.py", "io.py", "data/dataset.py")))
+FL_FIG_CODE = sorted(set(FL_CODE + pkg("feinman2020/classifier.py", "feinman2020/sampling.py", "feinman2020/plotting.py")))
+FL_GPU = 1 if FL["device"] == "cuda" or (FL["device"] == "auto" and _fl_shutil.which("nvidia-smi")) else 0
+FL_NAMES = ["full_ns", "hierarchical_lstm", "baseline_lstm"]
+FL_SPLITS = list(range(1, FL["splits"]["n_splits"] + 1))
+FL_DATA = dict(splines=SPLINES, dataset=DATASET, canvases=FL_CANVASES)
+
+
+wildcard_constraints:
+    model="|".join(FL_NAMES),
+    task="alphabet|character",
+    split=r"\d+",
+    config=r"\d+",
+
+
+def fl_split_runs(model, task):
+    return [f"{FL_RUNS}/{model}/{task}{s}_c{c}.json".replace("{scale}", SCALE)
+            for s in FL_SPLITS for c in range(len(FL["grid"][model]))]
+
+
+rule feinman2020_canvases:
+    """Every partial canvas of every drawing, rendered once (28x28, blur 0.5; facts section 1)."""
+    output:
+        FL_CANVASES,
+    input:
+        splines=SPLINES,
+        code=FL_CANVAS_CODE,
+    threads: 2
+    script:
+        "../scripts/feinman2020/canvases.py"
+
+
+rule feinman2020_train:
+    """One (model, split, grid configuration): train by maximum likelihood, score the test split."""
+    output:
+        run=FL_RUNS + "/{model}/{task}{split}_c{config}.json",
+    input:
+        **FL_DATA,
+        code=FL_CODE,
+    params:
+        run=script_params("data", "feinman2020"),
+        checkpoint_dir=lambda wc: f"checkpoints/feinman2020/{wc.scale}/{wc.model}_{wc.task}{wc.split}_c{wc.config}",
+        task=lambda wc: wc.task,
+    threads: FL["threads"]
+    resources:
+        gpu=FL_GPU,
+    script:
+        "../scripts/feinman2020/train.py"
+
+
+rule feinman2020_holdout:
+    """Holdout: the configuration best on the alphabet splits, retrained on the background set."""
+    output:
+        run=FL_RUNS + "/{model}/holdout.json",
+        model=FL_MODELS + "/{model}_holdout.pt",
+    input:
+        **FL_DATA,
+        selection=lambda wc: fl_split_runs(wc.model, "alphabet"),
+        code=FL_CODE,
+    params:
+        run=script_params("data", "feinman2020"),
+        checkpoint_dir=lambda wc: f"checkpoints/feinman2020/{wc.scale}/{wc.model}_holdout",
+        task="holdout",
+    threads: FL["threads"]
+    resources:
+        gpu=FL_GPU,
+    script:
+        "../scripts/feinman2020/train.py"
+
+
+rule feinman2020_table1:
+    """Table 1 with the paper's numbers, the holdout paired t-test and the rankings."""
+    output:
+        table=FL_RESULTS + "/table1.csv",
+        metrics=FL_RESULTS + "/metrics.json",
+    input:
+        runs=[r for m in FL_NAMES for t in ("alphabet", "character") for r in fl_split_runs(m, t)],
+        holdouts=expand(FL_RUNS + "/{model}/holdout.json", model=FL_NAMES, allow_missing=True),
+        code=FL_CODE,
+    params:
+        run=script_params("data", "feinman2020"),
+    script:
+        "../scripts/feinman2020/table1.py"
+
+
+rule feinman2020_classifier:
+    """CNN classifier on all background (training) characters; its last hidden layer is the metric."""
+    output:
+        FL_MODELS + "/classifier.pt",
+    input:
+        **FL_DATA,
+        code=FL_FIG_CODE,
+    params:
+        run=script_params("data", "feinman2020"),
+    threads: FL["threads"]
+    script:
+        "../scripts/feinman2020/classifier.py"
+
+
+rule feinman2020_samples:
+    """Samples of one holdout model at T = 1 and 0.5 (Figs. 5-8)."""
+    output:
+        FL_MODELS + "/samples_{model}.pt",
+    input:
+        model=FL_MODELS + "/{model}_holdout.pt",
+        code=FL_FIG_CODE,
+    params:
+        run=script_params("feinman2020"),
+    threads: FL["threads"]
+    script:
+        "../scripts/feinman2020/samples.py"
+
+
+FL_SAMPLES = expand(FL_MODELS + "/samples_{model}.pt", model=FL_NAMES, allow_missing=True)
+
+
+rule feinman2020_fig5:
+    output:
+        FL_RESULTS + "/fig5_samples.png",
+    input:
+        splines=SPLINES,
+        dataset=DATASET,
+        samples=FL_SAMPLES,
+        code=FL_FIG_CODE,
+    params:
+        run=script_params("feinman2020"),
+    script:
+        "../scripts/feinman2020/fig5.py"
+
+
+rule feinman2020_fig6:
+    output:
+        figure=FL_RESULTS + "/fig6_nearest_neighbours.png",
+        table=FL_RESULTS + "/novelty.csv",
+        metrics=FL_RESULTS + "/novelty.json",
+    input:
+        **FL_DATA,
+        classifier=FL_MODELS + "/classifier.pt",
+        samples=FL_SAMPLES,
+        code=FL_FIG_CODE,
+    params:
+        run=script_params("data", "feinman2020"),
+    threads: FL["threads"]
+    script:
+        "../scripts/feinman2020/fig6.py"
+
+
+rule feinman2020_fig7:
+    output:
+        FL_RESULTS + "/fig7_grid.png",
+    input:
+        **FL_DATA,
+        classifier=FL_MODELS + "/classifier.pt",
+        samples=FL_MODELS + "/samples_full_ns.pt",
+        code=FL_FIG_CODE,
+    params:
+        run=script_params("feinman2020"),
+    threads: FL["threads"]
+    script:
+        "../scripts/feinman2020/fig7.py"
+
+
+rule feinman2020_fig8:
+    output:
+        FL_RESULTS + "/fig8_stroke_colours.png",
+    input:
+        samples=FL_MODELS + "/samples_full_ns.pt",
+        code=FL_FIG_CODE,
+    params:
+        run=script_params("feinman2020"),
+    script:
+        "../scripts/feinman2020/fig8.py"

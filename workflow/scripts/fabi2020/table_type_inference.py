@@ -1,0 +1,44 @@
+"""Snakemake script: type-inference accuracy (section 3.3) and protocol (b)'s confusion matrix.
+
+(a) the paper's protocol: one noise variant per novel letter, generated as in Fig. 3 (paper: 12 of
+13 correct); (b) every other human drawer's version of every novel letter. The class is the
+largest entry of the inferred input code (over all characters, trained ones included). The
+confusion matrix (rows: true novel letter, columns: inferred character) sums over seeds.
+"""
+
+import numpy as np
+import pandas as pd
+import torch
+
+from charchallenge.fabi2020.pipeline import mean_sd
+from charchallenge.io import write_csv
+
+smk = snakemake  # noqa: F821
+res = torch.load(smk.input.type_inference, weights_only=False)
+labels, novel, seeds = res["labels"], res["novel"], res["seeds"]
+rows = []
+for name in ("a", "b"):
+    r = res[name]
+    hit = r["predicted"] == r["true"][None]
+    acc = hit.mean(1)
+    novel_only = np.array([[novel[int(np.argmax(code[novel]))] for code in seed_codes] for seed_codes in r["codes"]])
+    acc_novel = (novel_only == r["true"][None]).mean(1)
+    row = {"protocol": name, "instances_per_seed": hit.shape[1]}
+    row["correct_mean"], row["correct_sd"] = mean_sd(hit.sum(1))
+    row["accuracy_mean"], row["accuracy_sd"] = mean_sd(acc)
+    row["accuracy_among_novel_mean"], row["accuracy_among_novel_sd"] = mean_sd(acc_novel)
+    row["chance"] = 1.0 / len(novel)
+    row["loss_mean"], row["loss_sd"] = mean_sd(r["loss"].mean(1))
+    for k, seed in enumerate(seeds):
+        row[f"correct_seed{seed}"] = int(hit[k].sum())
+    rows.append(row)
+write_csv(smk.output.table, pd.DataFrame(rows))
+r = res["b"]
+confusion = np.zeros((len(novel), len(labels)), dtype=int)
+for k in range(len(seeds)):
+    for t, p in zip(r["true"], r["predicted"][k]):
+        confusion[novel.index(int(t)), int(p)] += 1
+frame = pd.DataFrame(confusion, columns=labels)
+frame.insert(0, "true", [labels[c] for c in novel])
+write_csv(smk.output.confusion, frame)
+print(pd.DataFrame(rows)[["protocol", "correct_mean", "correct_sd", "accuracy_mean", "accuracy_sd"]].to_string(index=False))

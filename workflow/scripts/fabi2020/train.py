@@ -1,0 +1,25 @@
+"""Snakemake script: train one seed's generator (Fabi et al. 2020, section 2), resumable."""
+
+import time
+
+from charchallenge.fabi2020.data import load_study, resolve_device
+from charchallenge.fabi2020.model import save_generator
+from charchallenge.fabi2020.pipeline import setup_torch
+from charchallenge.fabi2020.train import build_generator, train_generator
+
+smk = snakemake  # noqa: F821
+run = smk.params.run
+params = run["fabi2020"]
+seed = int(smk.wildcards.seed)
+setup_torch(smk.threads)
+device = resolve_device(params["device"])
+study = load_study(smk.input.trajectories, params)
+initial = build_generator(study, params["model"], seed).state_dict()
+start = time.perf_counter()
+model, result = train_generator(study, params, seed, device=device, checkpoint_dir=smk.params.checkpoint_dir)
+seconds = time.perf_counter() - start
+save_generator(model, smk.output[0], initial_state=initial, losses=result.losses, seed=seed,
+               steps=result.steps, resumed_from=result.resumed_from, seconds=seconds, device=device,
+               threads=smk.threads)
+print(f"seed {seed}: {result.steps} steps (resumed from {result.resumed_from}) in {seconds:.0f} s on {device}, "
+      f"final loss (mean of last 100) {sum(result.losses[-100:]) / len(result.losses[-100:]):.4f}")

@@ -1,0 +1,70 @@
+"""Snakemake script: Fig. 6 - samples beside their 5 nearest training characters (cosine
+distance in the classifier's last hidden layer), and the novelty measure that replaces the
+eye: per model, the share of samples whose nearest-neighbour similarity exceeds the 95th
+percentile of that similarity for held-out real characters of novel classes."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from matplotlib.patches import Rectangle
+
+from charchallenge.feinman2020.canvases import render_drawings
+from charchallenge.feinman2020.classifier import CharacterCNN, embed, nearest, novelty_share
+from charchallenge.feinman2020.data import load_corpus
+from charchallenge.feinman2020.plotting import images
+from charchallenge.feinman2020.splits import holdout_split
+from charchallenge.feinman2020.train import LABELS
+from charchallenge.io import save_figure, write_csv, write_json
+from charchallenge.provenance import provenance
+
+smk = snakemake  # noqa: F821
+run = smk.params.run
+s = run["feinman2020"]["samples"]
+torch.set_num_threads(smk.threads)
+corpus = load_corpus(smk.input.splines, smk.input.dataset, smk.input.canvases)
+payload = torch.load(smk.input.classifier, weights_only=False)
+net = CharacterCNN(payload["n_classes"], payload["params"]["channels"], payload["params"]["hidden"], payload["params"]["dropout"])
+net.load_state_dict(payload["state_dict"])
+net.eval()
+train_idx = payload["train_idx"]
+_, novel_idx = holdout_split(corpus.alphabet, run["data"]["background"])
+ref = embed(net, corpus.complete_canvases(train_idx))
+novel_sim = nearest(embed(net, corpus.complete_canvases(novel_idx)), ref, 1)[0][:, 0].numpy()
+
+rows, shown = [], []
+for path in smk.input.samples:
+    name = path.rsplit("samples_", 1)[1].removesuffix(".pt")
+    drawings = torch.load(path, weights_only=False)[1.0]["drawings"][: s["novelty"]]
+    sim, idx = nearest(embed(net, render_drawings(drawings)), ref, s["neighbours"])
+    share, level = novelty_share(sim[:, 0].numpy(), novel_sim)
+    rows.append({"model": LABELS[name], "samples": len(drawings), "share_closer_than_novel_real": share,
+                 "level_cosine_similarity": level, "mean_nn_similarity": float(sim[:, 0].mean()),
+                 "novel_real_mean_nn_similarity": float(novel_sim.mean()), "novel_real_characters": len(novel_sim)})
+    shown.append((LABELS[name], drawings, idx.numpy()))
+table = pd.DataFrame(rows)
+write_csv(smk.output.table, table)
+write_json(smk.output.metrics, {
+    "novelty": {r["model"]: {k: v for k, v in r.items() if k != "model"} for r in rows},
+    "definition": "share of model samples (T = 1) whose nearest training character (cosine similarity, last hidden "
+                  "layer of the CNN classifier) is closer than the 95th percentile of the same similarity for held-out "
+                  "real characters of novel classes; 0.05 for novel real characters by construction",
+    "provenance": provenance(run["scale"], run["seed"], "cpu"),
+})
+
+n_rows = min(9, min(len(d) for _, d, _ in shown))
+k = s["neighbours"]
+fig, axes = plt.subplots(1, len(shown), figsize=(3.0 * len(shown), 0.55 * n_rows + 0.6))
+for ax, (title, drawings, idx) in zip(np.atleast_1d(axes), shown):
+    tiles = []
+    for r in range(n_rows):
+        tiles.append(images([drawings[r]])[0])
+        tiles.extend(images([corpus.drawings[train_idx[j]] for j in idx[r]]))
+    from charchallenge.feinman2020.plotting import image_grid  # noqa: E402
+
+    image_grid(ax, np.stack(tiles), k + 1, title)
+    for r in range(n_rows):
+        ax.add_patch(Rectangle((2, 2 + r * 109), 107, 107, fill=False, ec="red", lw=1.2))
+fig.suptitle("Fig. 6: samples (red) and their nearest training characters", fontsize=10)
+save_figure(fig, smk.output.figure, dpi=110)
+print(table.to_string(index=False))
