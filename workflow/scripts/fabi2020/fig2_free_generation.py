@@ -34,10 +34,10 @@ for j, letter in enumerate(study.novel):
         if i == 0:
             ax.set_title(study.labels[letter], fontsize=10)
         if j == 0:
-            ax.set_ylabel(name, fontsize=7, rotation=0, ha="right", va="center")
+            ax.text(-0.08, 0.5, name, transform=ax.transAxes, fontsize=7, ha="right", va="center")
 fig.suptitle(f"Fig. 2 - free generation after one example ({study.alphabet}, drawer {study.shown_drawer}, "
              f"seed {ctx.seeds[s]}): example green, one-shot blue, no inference red, untrained + one-shot orange",
              fontsize=8)
-fig.tight_layout(rect=(0, 0, 1, 0.95))
+fig.tight_layout(rect=(0.06, 0, 1, 0.95))
 save_figure(fig, smk.output[0], dpi=110)
 plotting.close(fig)
