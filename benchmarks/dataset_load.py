@@ -7,26 +7,19 @@ materialising every drawing's strokes as Python objects, which is what later ste
 """
 
 import sys
-import time
 from pathlib import Path
 
 from charchallenge.data.dataset import OmniglotDataset
+from timing import best_of
 
 path = Path(sys.argv[1] if len(sys.argv) > 1 else "data/processed/omniglot_small.npz")
 if not path.is_file():
     raise SystemExit(f"{path}: not found; build it with `snakemake --workflow-profile workflow/profiles/default {path}`")
 
 
-def best_of(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
-load = best_of(lambda: OmniglotDataset.load(path))
+load = best_of(lambda: OmniglotDataset.load(path), repeat=5)
 
 
 def load_with_strokes():
@@ -34,7 +27,7 @@ def load_with_strokes():
     return [dataset.strokes(i) for i in range(len(dataset))]
 
 
-load_all = best_of(load_with_strokes)
+load_all = best_of(load_with_strokes, repeat=5)
 dataset = OmniglotDataset.load(path)
 print(f"{path}: {len(dataset)} drawings, {path.stat().st_size / 1e6:.1f} MB")
 print(f"load arrays:                  {load * 1000:.0f} ms (best of 5)")

@@ -8,13 +8,13 @@ at 28x28, once as one batch and once in a Python loop over drawings, and prints 
 """
 
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.render import render
+from timing import best_of
 
 path = Path(sys.argv[1] if len(sys.argv) > 1 else "data/processed/omniglot_small.npz")
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
@@ -24,13 +24,6 @@ dataset = OmniglotDataset.load(path)
 drawings = [[s[:, :2] for s in dataset.strokes(i)] for i in range(min(n, len(dataset)))]
 
 
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 render(drawings[:10])  # warm-up (allocator, kernels)
