@@ -17,7 +17,6 @@ thread count). A checkpoint with another fingerprint (changed hyperparameters) i
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 import torch
+
+from .io import save_torch
 
 CHECKPOINT_NAME = "checkpoint.pt"
 
@@ -58,11 +59,7 @@ def _set_rng_state(generator: torch.Generator, state: dict) -> None:
 
 
 def save_checkpoint(path: Path, payload: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    save_torch(path, payload)
 
 
 def load_checkpoint(checkpoint_dir: Path | str | None, fingerprint: str | None = None) -> dict | None:

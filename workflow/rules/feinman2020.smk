@@ -15,7 +15,8 @@ FL_CANVAS_CODE = pkg("feinman2020/canvases.py", "feinman2020/encoding.py", "rend
                      "preprocess/spline_set.py")
 FL_CODE = sorted(set(FL_CANVAS_CODE + pkg(
     "feinman2020/__init__.py", "feinman2020/full_ns.py", "feinman2020/hierarchical_lstm.py",
-    "feinman2020/baseline_lstm.py", "feinman2020/train.py", "feinman2020/splits.py", "feinman2020/data.py",
+    "feinman2020/baseline_lstm.py", "feinman2020/stroke_steps.py", "feinman2020/train.py", "feinman2020/splits.py",
+    "feinman2020/data.py",
     "mixtures.py", "training.py", "io.py", "data/dataset.py")))
 FL_FIG_CODE = sorted(set(FL_CODE + pkg("feinman2020/classifier.py", "feinman2020/sampling.py", "feinman2020/plotting.py")))
 FL_GPU = 1 if FL["device"] == "cuda" or (FL["device"] == "auto" and _fl_shutil.which("nvidia-smi")) else 0
@@ -130,6 +131,22 @@ rule feinman2020_samples:
 
 
 FL_SAMPLES = expand(FL_MODELS + "/samples_{model}.pt", model=FL_NAMES, allow_missing=True)
+
+
+rule feinman2020_sample_statistics:
+    """On-canvas share of raw draws, drawing lengths and sample diversity per model and temperature."""
+    output:
+        table=FL_RESULTS + "/samples.csv",
+        metrics=FL_RESULTS + "/samples.json",
+    input:
+        classifier=FL_MODELS + "/classifier.pt",
+        samples=FL_SAMPLES,
+        code=FL_FIG_CODE,
+    params:
+        run=script_params("feinman2020"),
+    threads: FL["threads"]
+    script:
+        "../scripts/feinman2020/table_samples.py"
 
 
 rule feinman2020_fig5:

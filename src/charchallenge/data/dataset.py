@@ -10,13 +10,13 @@ second (see tests/test_dataset.py) so later pipeline steps never re-parse text f
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 from PIL import Image
 
+from ..io import save_npz
 from .strokes import Drawing, ParseStats, StrokeFileError, parse_drawing_name, parse_stroke_file
 
 IMAGE_SIZE = 105
@@ -135,9 +135,6 @@ class OmniglotDataset:
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the artifact atomically (temporary file, then rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part.npz")
         arrays = dict(
             points=self.points, stroke_starts=self.stroke_starts, drawing_starts=self.drawing_starts,
             alphabet_index=self.alphabet_index, character=self.character, drawer=self.drawer,
@@ -146,11 +143,7 @@ class OmniglotDataset:
         )
         if self.packed_images is not None:
             arrays["packed_images"] = self.packed_images
-        try:
-            np.savez(tmp, **arrays)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_npz(path, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> "OmniglotDataset":

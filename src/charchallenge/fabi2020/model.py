@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from ..io import save_torch
+
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "identity": lambda x: x}
 
 
@@ -54,14 +56,7 @@ class Generator(nn.Module):
 
 
 def save_generator(model: Generator, path, **extra) -> None:
-    import os
-    from pathlib import Path
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    torch.save({"config": model.config(), "state": model.state_dict(), **extra}, tmp)
-    os.replace(tmp, path)
+    save_torch(path, {"config": model.config(), "state": model.state_dict(), **extra})
 
 
 def load_generator(path, map_location="cpu") -> tuple[Generator, dict]:

@@ -75,6 +75,16 @@ def mean_sd(values) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
 
 
+def over_seeds(name: str, values, seeds=None) -> dict:
+    """Table columns for one quantity measured once per seed: ``{name}_mean``, ``{name}_sd``
+    (:func:`mean_sd`) and, when ``seeds`` are given, ``{name}_seed{s}`` for each seed."""
+    mean, sd = mean_sd(values)
+    columns = {f"{name}_mean": mean, f"{name}_sd": sd}
+    for seed, value in zip(seeds or (), values):
+        columns[f"{name}_seed{seed}"] = value
+    return columns
+
+
 class Timer:
     def __enter__(self):
         self.start = time.perf_counter()

@@ -11,7 +11,6 @@ variants are deterministic.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from .data import one_hot

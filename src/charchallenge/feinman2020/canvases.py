@@ -12,12 +12,10 @@ For teacher-forced training every canvas is rendered once per drawing and stored
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import torch
 
+from charchallenge.io import atomic_path
 from charchallenge.preprocess.splines import spline_to_trajectory
 from charchallenge.render import render
 
@@ -50,11 +48,8 @@ def partial_canvases(drawings) -> torch.Tensor:
 def build_canvas_cache(drawings, path) -> None:
     """Render all partial canvases once and save them (float16) atomically."""
     canvases = partial_canvases(drawings).numpy().astype(np.float16)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part.npy")
-    np.save(tmp, canvases)
-    os.replace(tmp, path)
+    with atomic_path(path, ".npy") as tmp:
+        np.save(tmp, canvases)
 
 
 def load_canvas_cache(path) -> torch.Tensor:

@@ -62,6 +62,15 @@ def train_classifier(canvas: torch.Tensor, labels: np.ndarray, params: dict, see
     return model.eval(), history
 
 
+def load_classifier(path) -> tuple[CharacterCNN, np.ndarray]:
+    """The trained classifier (eval mode) and the corpus indices of the characters it was trained on."""
+    payload = torch.load(path, map_location="cpu", weights_only=False)
+    p = payload["params"]
+    net = CharacterCNN(payload["n_classes"], p["channels"], p["hidden"], p["dropout"])
+    net.load_state_dict(payload["state_dict"])
+    return net.eval(), np.asarray(payload["train_idx"])
+
+
 @torch.no_grad()
 def embed(model: CharacterCNN, canvas: torch.Tensor, batch: int = 1000) -> torch.Tensor:
     """Unit-normalised features, so a dot product is the cosine similarity."""

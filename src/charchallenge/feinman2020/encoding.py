@@ -40,15 +40,13 @@ def denormalise(points):
 
 
 @dataclass
-class EncodedDrawings:
-    """A set of drawings as padded per-stroke tensors (float32, normalised units).
+class Strokes:
+    """Per-stroke tensors of some drawings (float32, normalised units).
 
     Per stroke s: ``start (S, 2)``, ``offsets (S, T, 2)`` zero-padded, ``n_cp (S,)`` control
     points, ``prev_point (S, 2)`` last control point of the previous stroke (MOTOR_ZERO for the
     first), ``drawing (S,)`` its drawing, ``position (S,)`` its index in the drawing,
-    ``is_last (S,)``. Per drawing d: ``n_strokes (D,)``, ``stroke_starts (D+1,)``,
-    ``canvas_starts (D+1,)`` (a drawing of n strokes owns n+1 canvases, blank first) and
-    ``ids (D,)`` (index into the spline set).
+    ``is_last (S,)``; per drawing ``n_strokes (D,)``.
     """
 
     start: torch.Tensor
@@ -59,6 +57,15 @@ class EncodedDrawings:
     position: torch.Tensor
     is_last: torch.Tensor
     n_strokes: torch.Tensor
+
+
+@dataclass
+class EncodedDrawings(Strokes):
+    """A whole set of drawings (:class:`Strokes`, ``drawing`` indexing the set) plus per drawing
+    ``stroke_starts (D+1,)``, ``canvas_starts (D+1,)`` (a drawing of n strokes owns n+1
+    canvases, blank first) and ``ids (D,)`` (index into the spline set).
+    """
+
     stroke_starts: torch.Tensor
     ids: np.ndarray
 
@@ -121,42 +128,14 @@ def spline_drawings(spline_set, indices=None) -> list[list[np.ndarray]]:
     return [spline_set.splines(int(i)) for i in indices]
 
 
-def step_targets(n_cp: torch.Tensor, n_steps: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """End-of-stroke bookkeeping for the stroke decoders of Full NS and H-LSTM.
-
-    At step t = 0..k-1 a stroke decoder emits an end logit and a GMM: the stroke ends at step t
-    with probability sigmoid(logit_t); if it goes on, offset t is drawn from the GMM. A stroke
-    with k control points has k-1 "go on" steps then one "end" step, so
-    p(k, offsets) = prod_{t<k-1} (1 - e_t) p_t(offset_t) * e_{k-1}: an exact distribution over
-    the number of control points (k >= 1) and the offsets. Returns ``(offset_mask (S, T),
-    end_label (S, T), flag_mask (S, T))`` for ``n_steps = T`` >= max k.
-    """
-    t = torch.arange(n_steps)[None]
-    k = n_cp[:, None]
-    offset_mask = t < (k - 1)
-    end_label = (t == (k - 1)).float()
-    flag_mask = t <= (k - 1)
-    return offset_mask, end_label, flag_mask
-
-
 @dataclass
-class Batch:
-    """The strokes of some drawings, ready for a model (teacher forcing).
-
-    Per stroke: ``start``, ``offsets (S, T, 2)`` trimmed to the longest stroke, ``n_cp``,
-    ``prev_point``, ``drawing`` (0..n_drawings-1, local), ``position``, ``is_last``; canvases
-    before (``canvas_before``) and after (``canvas_after``) the stroke, (S, 28, 28) in [0, 1],
-    or None for models that do not read canvases. ``n_strokes (n_drawings,)``.
+class Batch(Strokes):
+    """The strokes of some drawings, ready for a model (teacher forcing): :class:`Strokes` with
+    ``offsets`` trimmed to the longest stroke and ``drawing`` local (0..n_drawings-1), plus the
+    canvases before (``canvas_before``) and after (``canvas_after``) each stroke, (S, 28, 28) in
+    [0, 1], or None for models that do not read canvases.
     """
 
-    start: torch.Tensor
-    offsets: torch.Tensor
-    n_cp: torch.Tensor
-    prev_point: torch.Tensor
-    drawing: torch.Tensor
-    position: torch.Tensor
-    is_last: torch.Tensor
-    n_strokes: torch.Tensor
     canvas_before: torch.Tensor | None = None
     canvas_after: torch.Tensor | None = None
 

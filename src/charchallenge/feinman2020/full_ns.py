@@ -26,7 +26,7 @@ the released code (shared/reference/gns-facts.md section 2) where the paper leav
 Density (exact, normalised units of :mod:`.encoding`): for a drawing of n strokes,
 ``log p = sum_t [log p(y_t | I_t, prev) + log p(x_t, k_t | y_t, I_t) + log p(v_t | I_{t+1})]``,
 with v_t = 1 only after the last stroke. The stroke length is modelled by one end-of-stroke
-Bernoulli per decoder step (:func:`.encoding.step_targets`): the k_t - 1 offsets are each
+Bernoulli per decoder step (:mod:`.stroke_steps`): the k_t - 1 offsets are each
 preceded by "go on", then "end" - a proper distribution over k >= 1. Deviation from the released
 code: termination is not scored on the blank canvas (every drawing has >= 1 stroke, as in the
 other two models), and a stroke may end at step 0 (one-point strokes are 3% of the data), so
@@ -39,11 +39,11 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from charchallenge.mixtures import (GMM, GMMHead, bernoulli_log_prob, gmm_log_prob, sample_bernoulli,
-                                    sample_gmm)
+from charchallenge.mixtures import GMM, GMMHead, bernoulli_log_prob, gmm_log_prob, sample_bernoulli, sample_gmm
 
 from . import canvases as cv
-from .encoding import MOTOR_ZERO, Batch, decode, per_drawing, step_targets
+from .encoding import MOTOR_ZERO, Batch, decode, per_drawing
+from .stroke_steps import sample_strokes
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "elu": nn.ELU}
 
@@ -165,16 +165,6 @@ class TerminationModel(nn.Module):
         return self.net(cv.standardise(canvas, cv.TERM_STATS)[:, None]).squeeze(-1)
 
 
-def stroke_log_prob(gmm: GMM, end_logits: Tensor, offsets: Tensor, n_cp: Tensor) -> tuple[Tensor, Tensor]:
-    """Offsets and stroke-end terms per stroke: ``(sum_t log p(offset_t), sum_t log p(end flag_t))``."""
-    n = end_logits.shape[1]
-    offset_mask, end_label, flag_mask = step_targets(n_cp, n)
-    targets = torch.cat([offsets, torch.zeros_like(offsets[:, :1])], 1)[:, :n]
-    lp_off = torch.where(offset_mask, gmm_log_prob(gmm, targets), torch.zeros_like(end_logits)).sum(1)
-    lp_end = torch.where(flag_mask, bernoulli_log_prob(end_logits, end_label), torch.zeros_like(end_logits)).sum(1)
-    return lp_off, lp_end
-
-
 class FullNS(nn.Module):
     """The Full NS model: location, stroke and termination models around a renderer."""
 
@@ -218,10 +208,11 @@ class FullNS(nn.Module):
             loc = self.location(c, p)
             start = sample_gmm(loc, temperature, generator)
             logp[active] += gmm_log_prob(loc, start)
-            offsets, lp = self._sample_stroke(c, start, temperature, generator, max_control_points)
+            offsets, n_cp, lp = sample_strokes(self.stroke.step, self.stroke.init_state(c, start), len(active),
+                                               temperature, generator, max_control_points)
             logp[active] += lp
             for j, d in enumerate(active.tolist()):
-                drawings[d].append(decode(start[j].double().numpy(), offsets[j].double().numpy()))
+                drawings[d].append(decode(start[j].double().numpy(), offsets[j, : n_cp[j] - 1].double().numpy()))
                 prev[d] = start[j] + offsets[j].sum(0)
             canvas[active] = cv.render_drawings([drawings[d] for d in active.tolist()])
             logit = self.termination(canvas[active])
@@ -231,26 +222,3 @@ class FullNS(nn.Module):
             logp[active] += bernoulli_log_prob(logit, stop.float())
             active = active[~stop]
         return drawings, logp
-
-    def _sample_stroke(self, canvas, start, temperature, generator, max_cp):
-        state = self.stroke.init_state(canvas, start)
-        m = len(start)
-        prev = torch.zeros(m, 2)
-        going = torch.ones(m, dtype=torch.bool)
-        offsets = [[] for _ in range(m)]
-        lp = torch.zeros(m)
-        for t in range(max_cp):
-            gmm, end_logit, state = self.stroke.step(state, prev)
-            end = sample_bernoulli(end_logit, temperature, generator)
-            if t == max_cp - 1:
-                end = torch.ones_like(end)
-            lp += torch.where(going, bernoulli_log_prob(end_logit, end.float()), torch.zeros(m))
-            going = going & ~end
-            if not going.any():
-                break
-            delta = sample_gmm(gmm, temperature, generator)
-            lp += torch.where(going, gmm_log_prob(gmm, delta), torch.zeros(m))
-            for j in torch.nonzero(going).flatten().tolist():
-                offsets[j].append(delta[j])
-            prev = delta
-        return [torch.stack(o) if o else torch.zeros(0, 2) for o in offsets], lp

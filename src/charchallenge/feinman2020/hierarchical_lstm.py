@@ -12,7 +12,7 @@ Choices the paper leaves open (stated here, used everywhere):
   concatenated (512).
 * The stroke LSTM's input at each step is [previous offset, y_t, h_t]; its output feeds a GMM
   and an end-of-stroke logit, exactly as in the Full NS stroke model (same per-step Bernoulli
-  model of the number of control points, :func:`.encoding.step_targets`).
+  model of the number of control points, :mod:`.stroke_steps`).
 * The number of strokes: after stroke t the new character state h_{t+1} gives a stop
   probability (linear layer), the H-LSTM counterpart of the Full NS termination model; stop = 1
   only after the last stroke.
@@ -24,11 +24,10 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from charchallenge.mixtures import (GMMHead, bernoulli_log_prob, gmm_log_prob, sample_bernoulli,
-                                    sample_gmm)
+from charchallenge.mixtures import GMMHead, bernoulli_log_prob, gmm_log_prob, sample_bernoulli, sample_gmm
 
 from .encoding import Batch, decode, per_drawing
-from .full_ns import stroke_log_prob
+from .stroke_steps import sample_strokes, stroke_log_prob
 
 
 class HierarchicalLSTM(nn.Module):
@@ -105,7 +104,8 @@ class HierarchicalLSTM(nn.Module):
             loc = self.location(h)
             start = sample_gmm(loc, temperature, generator)
             logp += torch.where(active, gmm_log_prob(loc, start), torch.zeros(n))
-            offsets, n_cp, lp = self._sample_stroke(h, start, temperature, generator, max_control_points)
+            offsets, n_cp, lp = sample_strokes(self._stroke_step(h, start), None, n, temperature, generator,
+                                               max_control_points)
             logp += torch.where(active, lp, torch.zeros(n))
             for j in torch.nonzero(active).flatten().tolist():
                 drawings[j].append(decode(start[j].double().numpy(), offsets[j, : n_cp[j] - 1].double().numpy()))
@@ -113,27 +113,10 @@ class HierarchicalLSTM(nn.Module):
             x = torch.cat([start, enc], -1)[:, None]
         return drawings, logp
 
-    def _sample_stroke(self, h, start, temperature, generator, max_cp):
-        m = len(start)
-        prev = torch.zeros(m, 2)
-        going = torch.ones(m, dtype=torch.bool)
-        n_cp = torch.ones(m, dtype=torch.long)
-        deltas, lp, state = [], torch.zeros(m), None
-        for t in range(max_cp):
+    def _stroke_step(self, h: Tensor, start: Tensor):
+        """One stroke-LSTM step for :func:`.stroke_steps.sample_strokes`; input [offset, y_t, h_t]."""
+        def step(state, prev):
             out, state = self.stroke(torch.cat([prev, start, h], -1)[:, None], state)
             out = out[:, 0]
-            end_logit = self.stroke_end(out).squeeze(-1)
-            end = sample_bernoulli(end_logit, temperature, generator)
-            if t == max_cp - 1:
-                end = torch.ones_like(end)
-            lp += torch.where(going, bernoulli_log_prob(end_logit, end.float()), torch.zeros(m))
-            going = going & ~end
-            if not going.any():
-                break
-            gmm = self.stroke_head(out)
-            prev = sample_gmm(gmm, temperature, generator)
-            lp += torch.where(going, gmm_log_prob(gmm, prev), torch.zeros(m))
-            n_cp += going.long()
-            deltas.append(torch.where(going[:, None], prev, torch.zeros_like(prev)))
-        offsets = torch.stack(deltas, 1) if deltas else torch.zeros(m, 1, 2)
-        return offsets, n_cp, lp
+            return self.stroke_head(out), self.stroke_end(out).squeeze(-1), state
+        return step

@@ -8,11 +8,9 @@ control points of all kept strokes in one (C, 2) array with offsets per stroke a
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
+from ..io import save_npz
 from .splines import fit_drawing
 
 
@@ -78,13 +76,7 @@ class SplineSet:
         )
 
     def save(self, path) -> None:
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part.npz")
-        try:
-            np.savez(tmp, **{k: getattr(self, k) for k in self.FIELDS})
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_npz(path, **{k: getattr(self, k) for k in self.FIELDS})
 
     @classmethod
     def load(cls, path) -> "SplineSet":

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..io import save_npz
 from .splines import resample_uniform
 
 FEATURES = ("dx", "dy", "pen", "onset")
@@ -141,18 +142,8 @@ class TrajectorySet:
         )
 
     def save(self, path) -> None:
-        from pathlib import Path
-        import os
-
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part.npz")
-        try:
-            np.savez(tmp, steps=self.steps, starts=self.starts, alphabet=self.alphabet,
-                     character=self.character, drawer=self.drawer, mean=self.mean, std=self.std,
-                     step=np.float64(self.step))
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_npz(path, steps=self.steps, starts=self.starts, alphabet=self.alphabet, character=self.character,
+                 drawer=self.drawer, mean=self.mean, std=self.std, step=np.float64(self.step))
 
     @classmethod
     def load(cls, path) -> "TrajectorySet":

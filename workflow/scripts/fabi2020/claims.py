@@ -70,7 +70,7 @@ claims.append(("the red outputs (no inference) do not match",
                n2, verdict((r2 >= cp["fail_ratio"]).all(), (r2 >= cp["fail_ratio"]).any())))
 # 3
 row = var[var.sd.astype(str) == "all"].iloc[0]
-acc = np.array([row[f"accuracy_seed{s}"] for s in seeds])
+acc = np.array([row[f"nearest_regeneration_accuracy_seed{s}"] for s in seeds])
 n3 = {"nearest_regeneration_accuracy": mean_sd(acc),
       "mhd_to_regenerated_px": (float(row["mhd_to_regenerated_px_mean"]), float(row["mhd_to_regenerated_px_sd"]))}
 claims.append(("generated variants stay recognisable",
@@ -84,11 +84,11 @@ rowb = ti[ti.protocol == "b"].iloc[0]
 n4 = {"protocol_a_correct": mean_sd(correct), "protocol_a_instances": n_inst,
       "protocol_a_accuracy": mean_sd(correct / n_inst),
       "protocol_b_accuracy": (float(rowb["accuracy_mean"]), float(rowb["accuracy_sd"]))}
-claims.append((f"type inference: 12 of 13 variants correct under protocol (a)",
+claims.append(("type inference: 12 of 13 variants correct under protocol (a)",
                "mean correct share >= 12/13", n4,
                verdict((correct / n_inst).mean() >= 12 / 13, (correct / n_inst).mean() > 0.5)))
 # 5
-smooth = np.array([[r[f"smooth_seed{s}"] for s in seeds] for _, r in blend.iterrows()])
+smooth = np.array([[r[f"smooth_share_seed{s}"] for s in seeds] for _, r in blend.iterrows()])
 n5 = {"smooth_share": mean_sd(smooth.mean(0)), "spearman": mean_sd(blend["spearman_mean"]),
       "max_jump_ratio": mean_sd(blend["max_jump_ratio_mean"])}
 claims.append(("blends change smoothly",

@@ -3,7 +3,6 @@
 One row per pair (novel pairs, and a trained pair last); columns are the blend steps.
 """
 
-import numpy as np
 
 from charchallenge.fabi2020 import plotting
 from charchallenge.fabi2020.blending import blend_weights, run_blends

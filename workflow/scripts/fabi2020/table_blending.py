@@ -5,11 +5,10 @@ grows monotonically), largest step-to-step MHD as a share of the end-to-end MHD,
 (px), and whether the blend counts as smooth (both thresholds of ``fabi2020.claims`` met).
 """
 
-import numpy as np
 import pandas as pd
 
 from charchallenge.fabi2020.blending import run_blends, smoothness
-from charchallenge.fabi2020.pipeline import context, mean_sd
+from charchallenge.fabi2020.pipeline import context, over_seeds
 from charchallenge.io import write_csv
 
 smk = snakemake  # noqa: F821
@@ -25,10 +24,8 @@ for p, (i, j) in enumerate(pairs):
     row = {"pair": f"{study.labels[i]}-{study.labels[j]}",
            "kind": "trained" if (i in study.trained and j in study.trained) else "novel"}
     for key in ("spearman", "max_jump_ratio", "end_to_end_mhd"):
-        row[f"{key}_mean"], row[f"{key}_sd"] = mean_sd([st[key] for st in stats])
-    row["smooth_share_mean"], row["smooth_share_sd"] = mean_sd(smooth)
-    for k, seed in enumerate(ctx.seeds):
-        row[f"smooth_seed{seed}"] = smooth[k]
+        row.update(over_seeds(key, [st[key] for st in stats]))
+    row.update(over_seeds("smooth_share", smooth, ctx.seeds))
     rows.append(row)
 table = pd.DataFrame(rows)
 write_csv(smk.output[0], table)

@@ -9,7 +9,7 @@ first. Per-seed values are kept in columns ``<measure>_seed<k>``.
 import numpy as np
 import pandas as pd
 
-from charchallenge.fabi2020.pipeline import context, errors, mean_sd
+from charchallenge.fabi2020.pipeline import context, errors, over_seeds
 from charchallenge.io import write_csv
 
 smk = snakemake  # noqa: F821
@@ -30,13 +30,8 @@ for name in wanted:
             m_vals, h_vals, label = np.median(mse, 1), np.median(mhd, 1), "median"
         else:
             m_vals, h_vals, label = mse[:, j], mhd[:, j], study.labels[letter]
-        row = {"letter": label, "condition": name}
-        row["mse_mean"], row["mse_sd"] = mean_sd(m_vals)
-        row["mhd_px_mean"], row["mhd_px_sd"] = mean_sd(h_vals)
-        for k, seed in enumerate(ctx.seeds):
-            row[f"mse_seed{seed}"] = m_vals[k]
-            row[f"mhd_px_seed{seed}"] = h_vals[k]
-        rows.append(row)
+        rows.append({"letter": label, "condition": name, **over_seeds("mse", m_vals, ctx.seeds),
+                     **over_seeds("mhd_px", h_vals, ctx.seeds)})
 table = pd.DataFrame(rows)
 write_csv(smk.output[0], table)
 print(table[table.letter == "median"][["condition", "mse_mean", "mse_sd", "mhd_px_mean", "mhd_px_sd"]].to_string(index=False))

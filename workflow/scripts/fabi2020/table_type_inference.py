@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from charchallenge.fabi2020.pipeline import mean_sd
+from charchallenge.fabi2020.pipeline import over_seeds
 from charchallenge.io import write_csv
 
 smk = snakemake  # noqa: F821
@@ -23,15 +23,10 @@ for name in ("a", "b"):
     acc = hit.mean(1)
     novel_only = np.array([[novel[int(np.argmax(code[novel]))] for code in seed_codes] for seed_codes in r["codes"]])
     acc_novel = (novel_only == r["true"][None]).mean(1)
-    row = {"protocol": name, "instances_per_seed": hit.shape[1]}
-    row["correct_mean"], row["correct_sd"] = mean_sd(hit.sum(1))
-    row["accuracy_mean"], row["accuracy_sd"] = mean_sd(acc)
-    row["accuracy_among_novel_mean"], row["accuracy_among_novel_sd"] = mean_sd(acc_novel)
-    row["chance"] = 1.0 / len(novel)
-    row["loss_mean"], row["loss_sd"] = mean_sd(r["loss"].mean(1))
-    for k, seed in enumerate(seeds):
-        row[f"correct_seed{seed}"] = int(hit[k].sum())
-    rows.append(row)
+    rows.append({"protocol": name, "instances_per_seed": hit.shape[1],
+                 **over_seeds("correct", [int(h.sum()) for h in hit], seeds), **over_seeds("accuracy", acc),
+                 **over_seeds("accuracy_among_novel", acc_novel), "chance": 1.0 / len(novel),
+                 **over_seeds("loss", r["loss"].mean(1))})
 write_csv(smk.output.table, pd.DataFrame(rows))
 r = res["b"]
 confusion = np.zeros((len(novel), len(labels)), dtype=int)

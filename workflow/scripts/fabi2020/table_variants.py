@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from charchallenge.fabi2020.metrics import ink_points, modified_hausdorff_points
-from charchallenge.fabi2020.pipeline import context, mean_sd
+from charchallenge.fabi2020.pipeline import context, over_seeds
 from charchallenge.fabi2020.variants import noisy_variants
 from charchallenge.io import write_csv
 
@@ -36,12 +36,8 @@ for sd in list(vp["sds"]) + ["all"]:
     cols = [j for j, x in enumerate(sds) if sd == "all" or x == sd]
     acc = correct[:, :, cols].mean(axis=(1, 2))
     dist = own[:, :, cols].mean(axis=(1, 2))
-    row = {"sd": sd}
-    row["nearest_regeneration_accuracy_mean"], row["nearest_regeneration_accuracy_sd"] = mean_sd(acc)
-    row["mhd_to_regenerated_px_mean"], row["mhd_to_regenerated_px_sd"] = mean_sd(dist)
-    for k, seed in enumerate(ctx.seeds):
-        row[f"accuracy_seed{seed}"] = acc[k]
-    rows.append(row)
+    rows.append({"sd": sd, **over_seeds("nearest_regeneration_accuracy", acc, ctx.seeds),
+                 **over_seeds("mhd_to_regenerated_px", dist)})
 table = pd.DataFrame(rows)
 write_csv(smk.output[0], table)
 print(table.to_string(index=False))

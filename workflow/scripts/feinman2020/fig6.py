@@ -10,9 +10,9 @@ import torch
 from matplotlib.patches import Rectangle
 
 from charchallenge.feinman2020.canvases import render_drawings
-from charchallenge.feinman2020.classifier import CharacterCNN, embed, nearest, novelty_share
+from charchallenge.feinman2020.classifier import embed, load_classifier, nearest, novelty_share
 from charchallenge.feinman2020.data import load_corpus
-from charchallenge.feinman2020.plotting import images
+from charchallenge.feinman2020.plotting import image_grid, images
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.feinman2020.train import LABELS
 from charchallenge.io import save_figure, write_csv, write_json
@@ -23,11 +23,7 @@ run = smk.params.run
 s = run["feinman2020"]["samples"]
 torch.set_num_threads(smk.threads)
 corpus = load_corpus(smk.input.splines, smk.input.dataset, smk.input.canvases)
-payload = torch.load(smk.input.classifier, weights_only=False)
-net = CharacterCNN(payload["n_classes"], payload["params"]["channels"], payload["params"]["hidden"], payload["params"]["dropout"])
-net.load_state_dict(payload["state_dict"])
-net.eval()
-train_idx = payload["train_idx"]
+net, train_idx = load_classifier(smk.input.classifier)
 _, novel_idx = holdout_split(corpus.alphabet, run["data"]["background"])
 ref = embed(net, corpus.complete_canvases(train_idx))
 novel_sim = nearest(embed(net, corpus.complete_canvases(novel_idx)), ref, 1)[0][:, 0].numpy()
@@ -60,8 +56,6 @@ for ax, (title, drawings, idx) in zip(np.atleast_1d(axes), shown):
     for r in range(n_rows):
         tiles.append(images([drawings[r]])[0])
         tiles.extend(images([corpus.drawings[train_idx[j]] for j in idx[r]]))
-    from charchallenge.feinman2020.plotting import image_grid  # noqa: E402
-
     image_grid(ax, np.stack(tiles), k + 1, title)
     for r in range(n_rows):
         ax.add_patch(Rectangle((2, 2 + r * 109), 107, 107, fill=False, ec="red", lw=1.2))

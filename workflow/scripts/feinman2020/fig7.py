@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from charchallenge.feinman2020.canvases import render_drawings
-from charchallenge.feinman2020.classifier import CharacterCNN, embed, nearest
+from charchallenge.feinman2020.classifier import embed, load_classifier, nearest
 from charchallenge.feinman2020.data import load_corpus
 from charchallenge.feinman2020.plotting import image_grid, images, similarity_grid
 from charchallenge.io import save_figure
@@ -15,11 +15,7 @@ run = smk.params.run
 side = run["feinman2020"]["samples"]["grid"]
 torch.set_num_threads(smk.threads)
 corpus = load_corpus(smk.input.splines, smk.input.dataset, smk.input.canvases)
-payload = torch.load(smk.input.classifier, weights_only=False)
-net = CharacterCNN(payload["n_classes"], payload["params"]["channels"], payload["params"]["hidden"], payload["params"]["dropout"])
-net.load_state_dict(payload["state_dict"])
-net.eval()
-train_idx = payload["train_idx"]
+net, train_idx = load_classifier(smk.input.classifier)
 drawings = torch.load(smk.input.samples, weights_only=False)[0.5]["drawings"][: side * side]
 feats = embed(net, render_drawings(drawings))
 order = similarity_grid(feats, side)

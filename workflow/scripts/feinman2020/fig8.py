@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from charchallenge.feinman2020.plotting import stroke_colours
 from charchallenge.io import save_figure
 
 smk = snakemake  # noqa: F821
@@ -18,8 +19,6 @@ temps = sorted(s["temperatures"], reverse=True)
 fig = plt.figure(figsize=(4.2 * len(temps), 4.4))
 sub = fig.subfigures(1, len(temps))
 sub = np.atleast_1d(sub)
-from charchallenge.feinman2020.plotting import stroke_colours  # noqa: E402
-
 for sf, t in zip(sub, temps):
     axes = sf.subplots(rows, cols)
     for ax, d in zip(np.ravel(axes), samples[float(t)]["drawings"][:n]):

@@ -1,11 +1,13 @@
-"""Snakemake script: samples of one holdout model at every temperature used by Figs. 5-8."""
+"""Snakemake script: on-canvas samples of one holdout model at every temperature used by Figs. 5-8
+and the sample statistics (:func:`charchallenge.feinman2020.sampling.draw_on_canvas`)."""
 
 import time
 
 import numpy as np
 import torch
 
-from charchallenge.feinman2020.sampling import draw, inside_canvas, load_model
+from charchallenge.feinman2020.sampling import draw_on_canvas, load_model
+from charchallenge.io import save_torch
 
 smk = snakemake  # noqa: F821
 run = smk.params.run
@@ -18,10 +20,11 @@ for t in s["temperatures"]:
 out = {}
 start = time.time()
 for i, (t, k) in enumerate(sorted(n.items())):
-    drawings, logp = draw(model, k, t, run["seed"] + i, s["max_strokes"], s["max_control_points"])
-    out[t] = {"drawings": drawings, "logp": logp,
-              "inside": float(np.mean([inside_canvas(d) for d in drawings]))}
-    print(f"T = {t}: {k} samples, {np.mean([len(d) for d in drawings]):.2f} strokes on average, "
-          f"{100 * out[t]['inside']:.0f}% entirely on the canvas")
-torch.save(out, smk.output[0])
+    out[t] = draw_on_canvas(model, k, t, run["seed"] + i, s["max_strokes"], s["max_control_points"],
+                            s["max_draws_per_sample"])
+    short = k - sum(out[t]["on_canvas"])
+    print(f"T = {t}: {k} samples from {out[t]['drawn']} draws ({100 * out[t]['on_canvas_share']:.0f}% of draws on "
+          f"the canvas), {np.mean([len(d) for d in out[t]['drawings']]):.2f} strokes on average"
+          + (f"; WARNING: {short} off-canvas drawings kept to fill the set" if short else ""))
+save_torch(smk.output[0], out)
 print(f"sampling took {time.time() - start:.1f} s")
