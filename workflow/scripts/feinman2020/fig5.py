@@ -1,4 +1,5 @@
-"""Snakemake script: Fig. 5 - 36 samples from each model beside 36 real characters."""
+"""Snakemake script: Fig. 5 - 36 samples from each model beside 36 real characters. The samples
+are drawn on the canvas (rejection sampling); each panel says what share of raw draws were."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,10 +18,11 @@ corpus = load_corpus(smk.input.splines, smk.input.dataset)
 panels = []
 for path in smk.input.samples:
     name = path.rsplit("samples_", 1)[1].removesuffix(".pt")
-    panels.append((LABELS[name], torch.load(path, weights_only=False)[1.0]["drawings"][:n]))
+    t1 = torch.load(path, weights_only=False)[1.0]
+    panels.append((f"{LABELS[name]}\n({100 * t1['on_canvas_share']:.0f}% of draws on the canvas)", t1["drawings"][:n]))
 real = np.random.RandomState(run["seed"]).choice(len(corpus.drawings), n, replace=False)
-panels.append(("Ground truth", [corpus.drawings[i] for i in real]))
-fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6))
+panels.append(("Ground truth\n", [corpus.drawings[i] for i in real]))
+fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.8))
 for ax, (title, drawings) in zip(axes, panels):
     image_grid(ax, images(drawings), cols, title)
 fig.suptitle("Fig. 5: samples (T = 1) and real Omniglot characters", fontsize=10)

@@ -1,7 +1,8 @@
 """Snakemake script: what the samples of Figs. 5-8 are - per model and temperature, how many raw
 draws land on the canvas, how long the drawings are, and how diverse the samples are; per model,
 whether lowering the temperature lowers the diversity (ratio T_low / T_high with a 95% bootstrap
-interval, in the classifier's feature space and in pixel space)."""
+interval) in three spaces: the first stroke's start location (px; a variable the temperature acts
+on directly), the classifier's feature space (perceptual) and the pixels of the renderings."""
 
 import numpy as np
 import pandas as pd
@@ -28,17 +29,20 @@ for path in smk.input.samples:
     for t, v in sorted(samples.items(), reverse=True):
         drawings = v["drawings"][:k]
         canvases = render_drawings(drawings)
-        dist[t] = {"feature": feature_distances(embed(net, canvases)), "pixel": pixel_distances(canvases)}
+        starts = torch.tensor(np.array([d[0][0] for d in drawings]))
+        dist[t] = {"start": pixel_distances(starts), "feature": feature_distances(embed(net, canvases)),
+                   "pixel": pixel_distances(canvases)}
         rows.append({"model": LABELS[name], "temperature": t, "samples": k, "raw_draws": v["drawn"],
                      "on_canvas_share_of_draws": v["on_canvas_share"],
                      "off_canvas_samples_kept": int(k - sum(v["on_canvas"][:k])),
                      "strokes_mean": np.mean([len(d) for d in drawings]),
                      "control_points_per_stroke_mean": np.mean([len(c) for d in drawings for c in d]),
+                     "start_diversity_px": mean_pairwise(dist[t]["start"]),
                      "feature_diversity": mean_pairwise(dist[t]["feature"]),
                      "pixel_diversity": mean_pairwise(dist[t]["pixel"])})
     high, low = max(dist), min(dist)
     ratios[LABELS[name]] = {space: {**diversity_ratio(dist[low][space], dist[high][space], s["bootstrap"], run["seed"]),
-                                    "temperatures": [low, high]} for space in ("feature", "pixel")}
+                                    "temperatures": [low, high]} for space in ("start", "feature", "pixel")}
     for r in ratios[LABELS[name]].values():
         r["lower"] = bool(r["ratio_ci95"][1] < 1.0)
 table = pd.DataFrame(rows)
@@ -50,6 +54,7 @@ write_json(smk.output.metrics, {
     "definitions": {
         "on_canvas_share_of_draws": "share of raw model draws whose every rendered point lies on the 105x105 canvas; "
                                     "the samples shown are the draws that do (rejection sampling)",
+        "start_diversity_px": "mean pairwise distance (px) between the samples' first stroke starts",
         "feature_diversity": "mean pairwise cosine distance between samples in the classifier's last hidden layer",
         "pixel_diversity": "mean pairwise Euclidean distance between the samples' 28x28 renderings",
         "ratio": "diversity at the lower temperature / diversity at the higher; 'lower' when the upper end of the "
@@ -59,6 +64,6 @@ write_json(smk.output.metrics, {
 })
 print(table.to_string(index=False))
 for m, r in ratios.items():
-    print(f"{m}: diversity T={r['feature']['temperatures'][0]} / T={r['feature']['temperatures'][1]} = "
-          f"{r['feature']['ratio']:.2f} {np.round(r['feature']['ratio_ci95'], 2).tolist()} (features), "
-          f"{r['pixel']['ratio']:.2f} {np.round(r['pixel']['ratio_ci95'], 2).tolist()} (pixels)")
+    t_low, t_high = r["feature"]["temperatures"]
+    print(f"{m}: diversity T={t_low} / T={t_high} = " + ", ".join(
+        f"{v['ratio']:.2f} {np.round(v['ratio_ci95'], 2).tolist()} ({space})" for space, v in r.items()))
