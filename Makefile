@@ -2,6 +2,8 @@
 #   make reproduce   set up, then build every result at the scale in params.yaml (default: quick)
 #   make test        set up, then run the test suite
 #   make smoke       set up, then run the whole DAG at smoke scale (CI)
+#   make lock        record the built results in dvc.lock (dvc commit), then mark them current
+#                    for Snakemake: dvc re-links cached outputs, which renews their mtimes
 # Offline: export OMNIGLOT_MIRROR=/path/to/omniglot-zips (e.g. ../shared/data/omniglot) first.
 
 PYTHON ?= python3
@@ -9,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SNAKEMAKE := $(BIN)/snakemake --workflow-profile workflow/profiles/default
 
-.PHONY: setup reproduce smoke test dvc-yaml clean-smoke
+.PHONY: setup reproduce smoke test dvc-yaml lock clean-smoke
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +34,7 @@ test: setup
 
 dvc-yaml: setup
 	$(BIN)/python -m charchallenge.pipeline
+
+lock: setup
+	$(BIN)/dvc commit -f
+	$(SNAKEMAKE) --touch
