@@ -16,7 +16,7 @@ FL_CANVAS_CODE = pkg("feinman2020/canvases.py", "feinman2020/encoding.py", "rend
 FL_CODE = sorted(set(FL_CANVAS_CODE + pkg(
     "feinman2020/__init__.py", "feinman2020/full_ns.py", "feinman2020/hierarchical_lstm.py",
     "feinman2020/baseline_lstm.py", "feinman2020/stroke_steps.py", "feinman2020/train.py", "feinman2020/splits.py",
-    "feinman2020/data.py",
+    "feinman2020/data.py", "feinman2020/density.py",
     "mixtures.py", "training.py", "io.py", "data/dataset.py")))
 FL_FIG_CODE = sorted(set(FL_CODE + pkg("feinman2020/classifier.py", "feinman2020/sampling.py", "feinman2020/plotting.py")))
 FL_GPU = 1 if FL["device"] == "cuda" or (FL["device"] == "auto" and _fl_shutil.which("nvidia-smi")) else 0

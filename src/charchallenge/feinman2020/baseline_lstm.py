@@ -23,6 +23,7 @@ from torch.nn import functional as F
 
 from charchallenge.mixtures import GMMHead, gmm_log_prob, sample_categorical, sample_gmm
 
+from .density import DrawingDensity
 from .encoding import MOTOR_ZERO, Batch, denormalise
 
 
@@ -50,7 +51,7 @@ def pen_sequences(batch: Batch) -> tuple[Tensor, Tensor, Tensor]:
     return torch.where(mask[..., None], points - prev, torch.zeros_like(points)), pen, mask
 
 
-class BaselineLSTM(nn.Module):
+class BaselineLSTM(DrawingDensity):
     name = "baseline_lstm"
     needs_canvases = False
 
@@ -74,9 +75,6 @@ class BaselineLSTM(nn.Module):
         lp_v = torch.where(mask, -F.cross_entropy(self.pen(out).transpose(1, 2), pen, reduction="none"),
                            torch.zeros_like(mask, dtype=out.dtype))
         return {"offsets": lp_d.sum(1), "pen": lp_v.sum(1)}
-
-    def log_prob(self, batch: Batch) -> Tensor:
-        return sum(self.log_prob_parts(batch).values())
 
     @torch.no_grad()
     def sample(self, n: int, temperature: float = 1.0, generator: torch.Generator | None = None,

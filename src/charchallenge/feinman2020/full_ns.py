@@ -42,7 +42,8 @@ from torch.nn import functional as F
 from charchallenge.mixtures import GMM, GMMHead, bernoulli_log_prob, gmm_log_prob, sample_bernoulli, sample_gmm
 
 from . import canvases as cv
-from .encoding import MOTOR_ZERO, Batch, decode, per_drawing
+from .density import DrawingDensity, stroke_terms
+from .encoding import MOTOR_ZERO, Batch, decode
 from .stroke_steps import sample_strokes
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "elu": nn.ELU}
@@ -165,7 +166,7 @@ class TerminationModel(nn.Module):
         return self.net(cv.standardise(canvas, cv.TERM_STATS)[:, None]).squeeze(-1)
 
 
-class FullNS(nn.Module):
+class FullNS(DrawingDensity):
     """The Full NS model: location, stroke and termination models around a renderer."""
 
     name = "full_ns"
@@ -182,11 +183,7 @@ class FullNS(nn.Module):
         loc = self.location(batch.canvas_before, batch.prev_point).log_prob(batch.start)
         off, end = self.stroke.log_prob(batch.canvas_before, batch.start, batch.offsets, batch.n_cp)
         term = bernoulli_log_prob(self.termination(batch.canvas_after), batch.is_last.float())
-        return {k: per_drawing(v, batch) for k, v in
-                {"location": loc, "offsets": off, "stroke_end": end, "termination": term}.items()}
-
-    def log_prob(self, batch: Batch) -> Tensor:
-        return sum(self.log_prob_parts(batch).values())
+        return stroke_terms(batch, location=loc, offsets=off, stroke_end=end, termination=term)
 
     @torch.no_grad()
     def sample(self, n: int, temperature: float = 1.0, generator: torch.Generator | None = None,

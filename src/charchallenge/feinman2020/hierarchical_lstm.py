@@ -26,11 +26,12 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from charchallenge.mixtures import GMMHead, bernoulli_log_prob, gmm_log_prob, sample_bernoulli, sample_gmm
 
-from .encoding import Batch, decode, per_drawing
+from .density import DrawingDensity, stroke_terms
+from .encoding import Batch, decode
 from .stroke_steps import sample_strokes, stroke_log_prob
 
 
-class HierarchicalLSTM(nn.Module):
+class HierarchicalLSTM(DrawingDensity):
     name = "hierarchical_lstm"
     needs_canvases = False
 
@@ -76,11 +77,7 @@ class HierarchicalLSTM(nn.Module):
         gmm, ends = self.decode_stroke(h_before, batch.start, batch.offsets)
         off, end = stroke_log_prob(gmm, ends, batch.offsets, batch.n_cp)
         term = bernoulli_log_prob(self.stop(h_after).squeeze(-1), batch.is_last.float())
-        return {k: per_drawing(v, batch) for k, v in
-                {"location": loc, "offsets": off, "stroke_end": end, "termination": term}.items()}
-
-    def log_prob(self, batch: Batch) -> Tensor:
-        return sum(self.log_prob_parts(batch).values())
+        return stroke_terms(batch, location=loc, offsets=off, stroke_end=end, termination=term)
 
     @torch.no_grad()
     def sample(self, n: int, temperature: float = 1.0, generator: torch.Generator | None = None,
