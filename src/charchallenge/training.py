@@ -12,12 +12,18 @@ declared pipeline output (e.g. ``checkpoints/<paper>/<scale>/<run>/``), so a wor
 does not delete it when a job dies. A later call with the same ``fingerprint`` resumes from the
 latest checkpoint; since every state that influences the remaining steps is restored, the
 final weights are bit-identical to those of an uninterrupted run on the same machine (same
-thread count). A checkpoint with another fingerprint (changed hyperparameters) is ignored.
+thread count).
+
+The fingerprint says what made the run (:func:`charchallenge.fingerprint.job_fingerprint`:
+params, the code of the loaded package modules, the data trained on, numeric library versions,
+thread count). A checkpoint whose fingerprint differs in anything is never resumed: the run
+starts again from step 0 and says on stderr which components changed.
 """
 
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,6 +31,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from .fingerprint import differences
 from .io import save_torch
 
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -62,15 +69,21 @@ def save_checkpoint(path: Path, payload: dict) -> None:
     save_torch(path, payload)
 
 
-def load_checkpoint(checkpoint_dir: Path | str | None, fingerprint: str | None = None) -> dict | None:
-    """The latest checkpoint in ``checkpoint_dir`` if its fingerprint matches, else None."""
+def load_checkpoint(checkpoint_dir: Path | str | None, fingerprint=None, log=None) -> dict | None:
+    """The latest checkpoint in ``checkpoint_dir`` if its fingerprint matches, else None.
+
+    A checkpoint that exists but was made from something else (see :mod:`charchallenge.fingerprint`)
+    is refused with one line on ``log`` (default: stderr) naming what changed.
+    """
     if checkpoint_dir is None:
         return None
     path = Path(checkpoint_dir) / CHECKPOINT_NAME
     if not path.exists():
         return None
     payload = torch.load(path, map_location="cpu", weights_only=False)
-    if payload.get("fingerprint") != fingerprint:
+    reasons = differences(payload.get("fingerprint"), fingerprint)
+    if reasons:
+        print(f"not resuming {path}: {'; '.join(reasons)}; training from step 0", file=log or sys.stderr, flush=True)
         return None
     return payload
 
@@ -83,7 +96,7 @@ def train(
     seed: int,
     checkpoint_dir: Path | str | None = None,
     checkpoint_every: int = 1000,
-    fingerprint: str | None = None,
+    fingerprint: dict | str | None = None,
     progress: bool = True,
     desc: str = "training",
     stop_after: int | None = None,
@@ -100,7 +113,13 @@ def train(
     losses: list[float] = []
     start = 0
     payload = load_checkpoint(checkpoint_dir, fingerprint)
-    if payload is not None and payload["step"] <= n_steps:
+    if payload is not None and payload["step"] > n_steps:
+        print(f"not resuming {Path(checkpoint_dir) / CHECKPOINT_NAME}: it is at step {payload['step']}, past "
+              f"n_steps = {n_steps}; training from step 0", file=sys.stderr, flush=True)
+        payload = None
+    if payload is not None:
+        print(f"resuming {Path(checkpoint_dir) / CHECKPOINT_NAME} at step {payload['step']}", file=sys.stderr,
+              flush=True)
         model.load_state_dict(payload["model"])
         optimizer.load_state_dict(payload["optimizer"])
         _set_rng_state(generator, payload["rng"])

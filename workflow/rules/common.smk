@@ -1,12 +1,17 @@
 # Shared by every rule file: the validated parameters, the selected scale, the result list,
 # and the package sources each rule depends on.
 
+import os
 import sys
 from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+# The package is imported from this repository's src/ (the code Snakemake tracks), here and in
+# every script job (they inherit PYTHONPATH), whatever copy of charchallenge is installed.
+_SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, _SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_SRC, os.environ.get("PYTHONPATH")]))
 
 from charchallenge import config as _params
 from charchallenge.data.archives import DATASETS, archive_names

@@ -14,11 +14,9 @@ the shared :func:`charchallenge.training.train`.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import torch
 
+from charchallenge.fingerprint import digest_arrays, job_fingerprint
 from charchallenge.training import train
 
 from .data import Study, masked_mse, one_hot, pad
@@ -30,10 +28,6 @@ def build_generator(study: Study, model_params: dict, seed: int) -> Generator:
     torch.manual_seed(seed)
     return Generator(n_inputs=study.n_inputs, ff_units=model_params["ff_units"],
                      lstm_units=model_params["lstm_units"], activation=model_params["activation"])
-
-
-def fingerprint(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def train_generator(study: Study, params: dict, seed: int, device: str = "cpu",
@@ -59,8 +53,9 @@ def train_generator(study: Study, params: dict, seed: int, device: str = "cpu",
         optimizer.step()
         return loss.item()
 
-    key = fingerprint(study.alphabet, study.trained, study.drawers, params["model"], tp, seed,
-                      float(study.trajectories.step))
+    key = job_fingerprint({"alphabet": study.alphabet, "trained": study.trained, "drawers": study.drawers,
+                           "model": params["model"], "train": tp, "seed": seed, "device": str(device)},
+                          data={"sequences": digest_arrays(x_all, mask_all, labels)})
     result = train(model, optimizer, step_fn, n_steps=tp["steps"], seed=seed,
                    checkpoint_dir=checkpoint_dir, checkpoint_every=tp["checkpoint_every"],
                    fingerprint=key, progress=progress, desc=f"fabi2020 seed {seed}",

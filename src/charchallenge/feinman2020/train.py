@@ -11,13 +11,13 @@ determinism - is the shared :func:`charchallenge.training.train`; this module on
 
 from __future__ import annotations
 
-import hashlib
-import json
+import dataclasses
 import math
 
 import numpy as np
 import torch
 
+from charchallenge.fingerprint import digest_arrays, job_fingerprint
 from charchallenge.training import train
 
 from .baseline_lstm import BaselineLSTM
@@ -34,8 +34,14 @@ def build_model(name: str, hp: dict, seed: int) -> torch.nn.Module:
     return MODELS[name](**hp)
 
 
-def fingerprint(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+def data_digest(enc: EncodedDrawings, canvases, train_idx) -> dict[str, str]:
+    """Digests of the data a run trains on: every encoded drawing tensor, the canvases (if the
+    model reads them) and the training indices (for :func:`charchallenge.fingerprint.job_fingerprint`)."""
+    fields = [getattr(enc, f.name) for f in dataclasses.fields(enc)]
+    digest = {"drawings": digest_arrays(*fields), "train_idx": digest_arrays(train_idx)}
+    if canvases is not None:
+        digest["canvases"] = digest_arrays(canvases)
+    return digest
 
 
 def train_model(name: str, hp: dict, tp: dict, enc: EncodedDrawings, canvases, train_idx, seed: int,
@@ -57,7 +63,8 @@ def train_model(name: str, hp: dict, tp: dict, enc: EncodedDrawings, canvases, t
         optimizer.step()
         return loss.item()
 
-    key = fingerprint(name, hp, tp, seed, train_idx.tolist()[:50], len(train_idx))
+    key = job_fingerprint({"model": name, "hp": hp, "train": tp, "seed": seed, "device": str(device)},
+                          data=data_digest(enc, cans, train_idx))
     result = train(model, optimizer, step_fn, n_steps=n_steps, seed=seed, checkpoint_dir=checkpoint_dir,
                    checkpoint_every=tp["checkpoint_every"], fingerprint=key, progress=progress,
                    desc=f"feinman2020 {name}", stop_after=stop_after)
