@@ -20,7 +20,7 @@ def ious(dataset, indices, shift=(0.0, 0.0)):
     out = []
     for start in range(0, len(indices), 1000):
         chunk = indices[start : start + 1000]
-        drawn = render([[s[:, :2] + offset for s in dataset.strokes(i)] for i in chunk]).numpy() > 0.5
+        drawn = render([[s[:, :2] + offset for s in dataset.strokes(i)] for i in chunk], spacing=0.5).numpy() > 0.5
         ink = dataset.images(chunk)
         out.append((drawn & ink).sum((1, 2)) / (drawn | ink).sum((1, 2)))
     return np.concatenate(out)

@@ -53,3 +53,12 @@ def test_missing_image_names_the_file(tmp_path):
     (tmp_path / "i").mkdir()
     with pytest.raises(FileNotFoundError, match="0001_01.png"):
         build_dataset([tmp_path / "s"], [tmp_path / "i"])
+
+
+def test_parse_counts_count_each_drawing_once(small_dataset):
+    """Greek and Latin are in both small background archives: their strokes are counted once, so
+    the one-point count equals the one-point strokes actually in the dataset (620, not 692)."""
+    one_point = sum(
+        1 for i in range(len(small_dataset)) for s in small_dataset.strokes(i) if len(s) == 1
+    )
+    assert small_dataset.stats["single_point_stroke"] == one_point == 620

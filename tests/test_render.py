@@ -101,23 +101,62 @@ def test_single_point_ink_centroid(xy):
 
 
 def test_horizontal_line_position_and_width():
-    img = render([[line(10, -50, 90, -50)]])[0]
+    img = render([[line(10, -50, 90, -50)]], spacing=0.5)[0]
     assert (img[48:53, 13:88] == 1).all()  # a 5 px pen line, ink 1 across it
     assert (img[:47] == 0).all() and (img[54:] == 0).all()
     assert (img[:, :7] == 0).all() and (img[:, 94:] == 0).all()
     assert (img[50, 10:91] > 0.9).all()
     # off the pixel grid the same amount of ink spreads over one more row
-    img = render([[line(10, -50.5, 90, -50.5)]])[0]
+    img = render([[line(10, -50.5, 90, -50.5)]], spacing=0.5)[0]
     assert torch.allclose(img[47:55, 50], torch.tensor([0, 0.5, 1, 1, 1, 1, 0.5, 0], dtype=F64))
 
 
-def test_ink_density_is_independent_of_point_spacing():
-    coarse = render([[line(10, -50.3, 90, -50.3, n=2)]])
-    same_dense_points = render([[line(10, -50.3, 90, -50.3, n=41)]])  # 2 px segments
+def test_densified_ink_is_independent_of_point_spacing():
+    coarse = render([[line(10, -50.3, 90, -50.3, n=2)]], spacing=0.5)
+    same_dense_points = render([[line(10, -50.3, 90, -50.3, n=41)]], spacing=0.5)  # 2 px segments
     assert torch.allclose(coarse, same_dense_points, atol=1e-9)
-    other_dense_points = render([[line(10, -50.3, 90, -50.3, n=57)]])
+    other_dense_points = render([[line(10, -50.3, 90, -50.3, n=57)]], spacing=0.5)
     assert torch.allclose(coarse, other_dense_points, atol=0.02)
     assert torch.allclose(coarse.sum(), other_dense_points.sum(), rtol=1e-3)
+
+
+def test_reference_painting_of_trajectory_points_matches_densified_painting():
+    """Painting spline-like points (<= 2 px apart) as given - the reference - or densified first
+    changes the rendered pen line little (the deviation the `spacing` option allows)."""
+    for n in (41, 57, 81):  # 2, 1.43 and 1 px apart
+        as_given = render([[line(10, -50.3, 90, -50.3, n=n)]])
+        densified = render([[line(10, -50.3, 90, -50.3, n=n)]], spacing=0.5)
+        assert (as_given - densified)[..., 15:86].abs().max() < 0.05  # along the line
+        assert (as_given - densified).abs().max() < 0.45  # the ends: a full gap of ink in the reference
+        assert (as_given > 0.5).eq(densified > 0.5).float().mean() > 0.999
+        assert as_given.sum().item() == pytest.approx(densified.sum().item(), rel=0.02)
+
+
+def test_reference_ink_per_point():
+    """facts section 4: ink = min(gap to the previous point, 2); the first point reuses the first
+    gap, so both ends get a full share; a stroke below 2 units of ink is scaled up to 2."""
+    stroke = torch.tensor([[10.0, -50.0], [11.0, -50.0], [13.5, -50.0]], dtype=F64)
+    _, ink, _ = ink_points(pack_strokes([[stroke]]))
+    assert ink.tolist() == pytest.approx([1.0, 1.0, 2.0])  # gaps 1, 1, 2.5 capped at 2
+    short = torch.tensor([[10.0, -50.0], [10.5, -50.0]], dtype=F64)
+    _, ink, _ = ink_points(pack_strokes([[short]]))
+    assert ink.tolist() == pytest.approx([1.0, 1.0])  # 0.5 + 0.5 scaled up to 2
+    # a point off the canvas is dropped before the gaps are measured
+    leaving = torch.tensor([[50.0, -50.0], [51.0, -50.0], [106.0, -50.0]], dtype=F64)
+    pts, ink, _ = ink_points(pack_strokes([[leaving]]))
+    assert pts.shape == (2, 2) and ink.tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_reference_canvas_edge():
+    """A point in the last pixel column/row (footprint off the canvas) paints nothing; one a pixel
+    further in paints its full ink, split over two columns."""
+    one = torch.ones(1, dtype=F64)
+    at = lambda x, y: paint(torch.tensor([[x, y]], dtype=F64), one, torch.zeros(1, dtype=torch.long), 1)[0]
+    assert at(104.5, -50.0).sum().item() == 0.0
+    assert at(50.0, -104.5).sum().item() == 0.0
+    img = at(103.5, -50.0)
+    assert img.sum().item() == pytest.approx(1.0)
+    assert img[50, 103].item() == pytest.approx(0.5) and img[50, 104].item() == pytest.approx(0.5)
 
 
 def test_batch_equals_individual_renders():
@@ -131,31 +170,32 @@ def test_batch_equals_individual_renders():
 
 def test_strokes_are_not_joined():
     first, second = line(10, -50, 40, -50), line(60, -50, 90, -50)
-    img = render([[first, second]])[0]
+    img = render([[first, second]], spacing=0.5)[0]
     assert (img[:, 45:56] == 0).all() and (img[50, 12:39] == 1).all() and (img[50, 62:89] == 1).all()
-    joined = render([[torch.cat([first, second])]])[0]
+    joined = render([[torch.cat([first, second])]], spacing=0.5)[0]
     assert (joined[50, 45:56] == 1).all()
 
 
 def test_points_outside_canvas_deposit_nothing():
     outside = [line(120, -50, 200, -50), line(30, 5, 60, 30), line(-40, -10, -5, -90), line(50, -106, 50, -300)]
-    img = render([outside, [line(-30, -50, 30, -50)], [torch.zeros(0, 2, dtype=F64)]])
+    img = render([outside, [line(-30, -50, 30, -50)], [torch.zeros(0, 2, dtype=F64)]], spacing=0.5)
     assert img.shape == (3, CANVAS_SIZE, CANVAS_SIZE)
     assert (img[0] == 0).all() and (img[2] == 0).all()
     assert (img[1, 50, :28] == 1).all() and (img[1, :, 33:] == 0).all()
     pts = torch.tensor([[-0.5, -20.0], [20.0, 0.4], [104.9, -104.9]], dtype=F64)  # rows -20, -0.4, 104.9
     painted = paint(pts, torch.ones(3, dtype=F64), torch.zeros(3, dtype=torch.long), 1)
-    assert painted.sum().item() == pytest.approx(0.1 * 0.1)  # only the last point's in-canvas corner
+    assert painted.sum().item() == 0.0  # the last one's footprint leaves the canvas
     assert render([[]]).shape == (1, CANVAS_SIZE, CANVAS_SIZE)
 
 
 def test_size_28_shape_range_and_resize():
     drawings = [[line(10, -50, 90, -50)], [line(50, -10, 50, -95), line(20, -20, 80, -80)]]
-    small = render(drawings, size=28)
+    small = render(drawings, size=28, spacing=0.5)
     assert small.shape == (2, 28, 28) and small.dtype == F64
     assert small.min() >= 0 and small.max() <= 1 and small.max() > 0.5
-    full = render(drawings)
-    expect = F.interpolate(full[:, None], size=(28, 28), mode="bilinear", antialias=True, align_corners=False)
+    full = render(drawings, spacing=0.5)
+    # plain bilinear, as the reference (no antialiasing)
+    expect = F.interpolate(full[:, None], size=(28, 28), mode="bilinear", align_corners=False)
     assert torch.allclose(small, expect[:, 0])
     assert resize_canvas(full, CANVAS_SIZE) is full
 

@@ -7,10 +7,12 @@ released code implements it; see ``../shared/reference/gns-facts.md``
 sections 1 (coordinates) and 4 (image model). Pipeline of :func:`render`:
 
 1. :func:`pack_strokes` - flatten many drawings into one point tensor plus stroke/drawing indices.
-2. :func:`ink_points`   - densify every segment (``spacing`` px) and give each dense point ink
-   equal to the stroke length it stands for (one unit of ink per pixel of line); strokes with
-   less than ``min_ink`` total ink are scaled up to it, a one-point stroke is a dot of ``min_ink``.
-3. :func:`paint`        - split each point's ink bilinearly over its 4 pixels (scatter-add).
+2. :func:`ink_points`   - drop points off the canvas; give each point ink min(gap to the previous
+   point, 2), the first point of a stroke the first gap; strokes with less than ``min_ink``
+   total ink are scaled up to it, a one-point stroke is a dot of ``min_ink``. Optionally
+   (``spacing``) sparse strokes are densified first.
+3. :func:`paint`        - split each point's ink bilinearly over its 4 pixels (scatter-add); a
+   point whose footprint leaves the canvas (last row/column) paints nothing.
 4. :func:`broaden`      - two passes of GNS's 3x3 ink kernel, clamp to [0, 1].
 5. :func:`gaussian_blur` (optional, ``blur_sigma > 0``), :func:`resize_canvas` (``size != 105``)
    and :func:`apply_pixel_noise` (``eps > 0``).
@@ -20,15 +22,14 @@ sections 1 (coordinates) and 4 (image model). Pipeline of :func:`render`:
 Coordinates: motor space is Omniglot's raw ``(x, y)``; x runs about 0..105 to the right, y is zero
 or negative, more negative further down. Pixel ``(row, col) = (-y, x)``, 0-based, no half-pixel
 shift. Drawings are always painted on the native 105x105 canvas; any other size is obtained by
-resizing that canvas (bilinear, ``antialias=True``), which is how GNS makes its 28x28 canvases.
+resizing that canvas (plain bilinear, no antialiasing), which is how GNS makes its 28x28 canvases.
 
 Everything is vectorised over drawings (no Python loop over drawings or strokes after packing),
 runs on the device and in the dtype of the point tensor, and is differentiable with respect to
-the point coordinates (through the segment interpolation, the ink amounts and the bilinear
-weights), the blur sigma and eps. Deviations from the released GNS code: segments are densified
-before painting (GNS paints the spline evaluated every ~1.5 px and caps ink per point at 2 px of
-gap; after densifying, every gap is at most ``spacing`` so the cap never binds), and eps is
-applied even when sigma is 0 (GNS skips both at sigma 0).
+the point coordinates (through the ink amounts and the bilinear weights), the blur sigma and eps.
+With ``spacing=None`` (the default) the painting is the released GNS painter's, point for point
+(tests/test_render.py pins its numbers). One deviation: eps is applied even when sigma is 0
+(GNS skips both at sigma 0); callers that want the reference pass eps = 0 with sigma = 0.
 """
 
 from __future__ import annotations
@@ -135,42 +136,76 @@ def _safe_norm(d: Tensor) -> Tensor:
     return torch.where(pos, torch.sqrt(torch.where(pos, d2, torch.ones_like(d2))), torch.zeros_like(d2))
 
 
-def ink_points(packed: PackedStrokes, spacing: float = 0.5, min_ink: float = 2.0) -> tuple[Tensor, Tensor, Tensor]:
-    """Densify every stroke and give each dense point its share of ink.
+def densify(packed: PackedStrokes, spacing: float) -> PackedStrokes:
+    """Cut every segment into ``k = max(1, ceil(L / spacing))`` equal pieces (end points kept).
 
-    Each segment of length ``L`` is cut into ``k = max(1, ceil(L / spacing))`` equal pieces (``k``
-    from the detached length, so the dense points stay linear, hence differentiable, in the end
-    points). Each piece carries ink equal to its length ``L / k``, half to each of its two end
-    points: a line receives one unit of ink per pixel of length, the GNS ink density (ink per
-    point = min(gap, 2), facts section 4). A stroke whose total ink is below ``min_ink`` is scaled
-    up to it; a stroke of zero length (e.g. one point) spreads ``min_ink`` evenly over its points.
-
-    Returns ``(points (M, 2) motor, ink (M,), drawing_index (M,))``.
+    ``k`` comes from the detached length, so the new points stay linear, hence differentiable,
+    in the old ones. For sparse raw strokes (Omniglot's pen samples can be several px apart);
+    spline trajectories evaluated the reference way need no densifying.
     """
     p, s = packed.points, packed.stroke_index
     n, dev = p.shape[0], p.device
+    if n == 0:
+        return packed
     new_next = torch.ones(n, dtype=torch.bool, device=dev)  # next point starts another stroke
     new_next[:-1] = s[1:] != s[:-1]
     is_first = torch.ones_like(new_next)
     is_first[1:] = new_next[:-1]
-    a = torch.nonzero(~new_next | is_first).squeeze(1)  # segment starts; one-point strokes too
-    b = torch.where(new_next[a], a, a + 1)  # a one-point stroke is the segment (a, a)
-    d = p[b] - p[a]
-    length = _safe_norm(d)
-    k = torch.ceil(length.detach() / spacing - 1e-6).clamp(min=1).long()  # 1e-6: rounding slack
-    seg = torch.repeat_interleave(torch.arange(a.numel(), device=dev), k + 1)
-    j = torch.arange(seg.numel(), device=dev) - (torch.cumsum(k + 1, 0) - (k + 1))[seg]
-    kf = k[seg].to(p.dtype)
-    dense = p[a][seg] + (j.to(p.dtype) / kf)[:, None] * d[seg]
-    end = (j == 0) | (j == k[seg])
-    ink = length[seg] / kf * torch.where(end, 0.5, 1.0).to(p.dtype)
+    a = torch.nonzero(~new_next).squeeze(1)  # segment starts
+    k = torch.ones(n, dtype=torch.long, device=dev)  # new points per old point (itself + inserted)
+    d = p[a + 1] - p[a]
+    k[a] = torch.ceil(_safe_norm(d).detach() / spacing - 1e-6).clamp(min=1).long()  # 1e-6: rounding slack
+    owner = torch.repeat_interleave(torch.arange(n, device=dev), k)
+    j = torch.arange(owner.numel(), device=dev) - (torch.cumsum(k, 0) - k)[owner]
+    step = torch.zeros_like(p)
+    step[a] = d
+    dense = p[owner] + (j.to(p.dtype) / k[owner].to(p.dtype))[:, None] * step[owner]
+    return PackedStrokes(dense, s[owner], packed.drawing_index[owner], packed.stroke_drawing, packed.n_drawings)
 
-    stroke = s[a][seg]
-    total = torch.zeros(packed.n_strokes, dtype=p.dtype, device=dev).index_add(0, stroke, ink)[stroke]
-    count = torch.zeros(packed.n_strokes, dtype=p.dtype, device=dev).index_add(0, stroke, torch.ones_like(ink))[stroke]
+
+def ink_points(packed: PackedStrokes, spacing: float | None = None, min_ink: float = 2.0,
+               max_gap: float = 2.0) -> tuple[Tensor, Tensor, Tensor]:
+    """The points to paint and the ink of each: GNS's painter (facts section 4).
+
+    Points whose pixel coordinates leave ``[0, 105)`` are dropped first. Each remaining point
+    gets ink ``min(gap, max_gap)``, ``gap`` being its distance to the previous point of its stroke;
+    the first point of a stroke reuses the first gap, so both ends get a full share. A line of
+    points ``g <= 2`` px apart thus carries one unit of ink per pixel of length (plus one gap at
+    its start). A stroke whose total ink is below ``min_ink`` is scaled up to it; a stroke of
+    zero length (a dot, or one point) spreads ``min_ink`` evenly over its points.
+
+    ``spacing`` (px): densify segments first (:func:`densify`), for sparse raw strokes whose
+    gaps exceed ``max_gap``; ``None`` (default) paints the given points as the reference does,
+    which expects spline trajectories evaluated every ~1.5 px
+    (:func:`charchallenge.preprocess.splines.spline_to_trajectory`).
+
+    Returns ``(points (M, 2) motor, ink (M,), drawing_index (M,))``.
+    """
+    if spacing is not None:
+        packed = densify(packed, spacing)
+    rc = motor_to_pixel(packed.points)
+    keep = ((rc >= 0) & (rc < CANVAS_SIZE)).all(-1)
+    p, s = packed.points[keep], packed.stroke_index[keep]
+    n, dev = p.shape[0], p.device
+    same_as_prev = torch.zeros(n, dtype=torch.bool, device=dev)
+    same_as_prev[1:] = s[1:] == s[:-1]
+    gap = torch.zeros(n, dtype=p.dtype, device=dev)
+    gap[1:] = _safe_norm(p[1:] - p[:-1])
+    gap = torch.where(same_as_prev, gap, torch.zeros_like(gap))
+    # the first point of a stroke reuses the gap to its second point (0 for a one-point stroke)
+    first_with_next = ~same_as_prev
+    first_with_next[:-1] &= same_as_prev[1:]
+    first_with_next[-1:] = False
+    shifted = torch.zeros_like(gap)
+    shifted[:-1] = gap[1:]
+    gap = torch.where(first_with_next, shifted, gap)
+    ink = gap.clamp(max=max_gap)
+
+    total = torch.zeros(packed.n_strokes, dtype=p.dtype, device=dev).index_add(0, s, ink)[s]
+    count = torch.zeros(packed.n_strokes, dtype=p.dtype, device=dev).index_add(0, s, torch.ones_like(ink))[s]
     scaled = ink * min_ink / torch.where(total > 0, total, torch.ones_like(total))
     ink = torch.where(total >= min_ink, ink, torch.where(total > 0, scaled, min_ink / count))
-    return dense, ink, packed.stroke_drawing[stroke]
+    return p, ink, packed.stroke_drawing[s]
 
 
 def paint(points: Tensor, ink: Tensor, drawing_index: Tensor, n_drawings: int, size: int = CANVAS_SIZE) -> Tensor:
@@ -178,22 +213,23 @@ def paint(points: Tensor, ink: Tensor, drawing_index: Tensor, n_drawings: int, s
 
     Point ``i`` (motor coordinates) lands at pixel ``(-y, x)``; its ``ink[i]`` goes to the four
     surrounding pixels with bilinear weights (differentiable in the coordinates), as in GNS's
-    painter (facts section 4). Points with row or column outside ``[0, size)`` are dropped; a
-    neighbour pixel past the last row/column receives nothing. No clamping here.
+    painter (facts section 4). A point whose four-pixel footprint does not lie wholly on the
+    canvas - row or column outside ``[0, size - 1)``, e.g. a point in the last pixel row or
+    column - paints nothing, as in the reference. No clamping here.
     """
     rc = motor_to_pixel(points)
-    inside = ((rc >= 0) & (rc < size)).all(-1)
+    inside = ((rc >= 0) & (rc < size - 1)).all(-1)
     base = torch.floor(rc.detach())
     frac = rc - base
-    # Weights of the four neighbours; a neighbour past the last row/column gets weight 0.
     ink = ink * inside
-    lo_r, hi_r = (1 - frac[:, 0]) * ink, frac[:, 0] * ink * (base[:, 0] < size - 1)
-    lo_c, hi_c = 1 - frac[:, 1], frac[:, 1] * (base[:, 1] < size - 1)
+    lo_r, hi_r = (1 - frac[:, 0]) * ink, frac[:, 0] * ink
+    lo_c, hi_c = 1 - frac[:, 1], frac[:, 1]
     weight = torch.stack([lo_r * lo_c, lo_r * hi_c, hi_r * lo_c, hi_r * hi_c], 1)
     # Flat index of the top-left neighbour; dropped points (weight 0) are clamped into range and
-    # a spare row past the last canvas takes the zero-weight neighbours of the last pixels.
+    # a spare row past the last canvas takes their zero weights.
     total = n_drawings * size * size
     corner = ((drawing_index * size + base[:, 0].long()) * size + base[:, 1].long()).clamp(0, total)
+    corner = torch.where(inside, corner, torch.full_like(corner, total))
     idx = corner[:, None] + torch.tensor([0, 1, size, size + 1], device=points.device)
     canvas = torch.zeros(total + size + 2, dtype=points.dtype, device=points.device)
     return canvas.index_add(0, idx.flatten(), weight.flatten())[:total].view(n_drawings, size, size)
@@ -273,13 +309,15 @@ def apply_pixel_noise(probs: Tensor, eps: float | Tensor) -> Tensor:
 
 
 def resize_canvas(img: Tensor, size: int) -> Tensor:
-    """Resize ``(B, H, W)`` canvases to ``(B, size, size)``: bilinear with ``antialias=True``.
+    """Resize ``(B, H, W)`` canvases to ``(B, size, size)``: plain bilinear, no antialiasing.
 
-    This is how GNS turns its 105x105 renders into the 28x28 network canvases (facts section 1).
+    This is how GNS turns its 105x105 renders into the 28x28 network canvases
+    (``F.interpolate(..., mode='bilinear', align_corners=False)``, facts section 1); the
+    standardisation constants of the networks were computed on such canvases.
     """
     if img.shape[-1] == size and img.shape[-2] == size:
         return img
-    out = F.interpolate(img[:, None], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    out = F.interpolate(img[:, None], size=(size, size), mode="bilinear", align_corners=False)
     return out[:, 0].clamp(0, 1)
 
 
@@ -288,14 +326,15 @@ def render(
     size: int = CANVAS_SIZE,
     blur_sigma: float | Tensor = 0.0,
     eps: float | Tensor = 0.0,
-    spacing: float = 0.5,
+    spacing: float | None = None,
     min_ink: float = 2.0,
 ) -> Tensor:
     """Render many drawings at once into ``(B, size, size)`` ink probabilities in [0, 1] (ink = 1).
 
     ``drawings`` is a :class:`PackedStrokes` or anything :func:`pack_strokes` accepts. Drawings are
     painted and broadened on the 105x105 canvas, blurred (``blur_sigma`` px, per image allowed),
-    resized to ``size`` if needed (bilinear, antialias) and passed through pixel noise ``eps``.
+    resized to ``size`` if needed (plain bilinear) and passed through pixel noise ``eps``.
+    ``spacing``: see :func:`ink_points` (``None``: the given points are painted as they are).
     Device and dtype follow the points; gradients reach points, ``blur_sigma`` and ``eps``.
     """
     packed = drawings if isinstance(drawings, PackedStrokes) else pack_strokes(drawings)

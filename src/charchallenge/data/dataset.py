@@ -180,19 +180,20 @@ def build_dataset(stroke_roots: Sequence[Path], image_roots: Sequence[Path] | No
     if progress:
         from tqdm import tqdm
         iterator = tqdm(files, desc="parsing stroke files", unit="file")
-    n_dropped = 0
+    dropped: set[tuple[str, int, int]] = set()
     for root, image_root, path in iterator:
         rel = path.relative_to(root)
         alphabet, character, drawer, image_id = parse_drawing_name(rel)
+        key = (alphabet, character, drawer)
         strokes, file_stats = parse_stroke_file(path)
-        stats.add(file_stats)
+        if key not in seen and key not in dropped:  # a drawing in two archives is counted once
+            stats.add(file_stats)
         if not strokes:
-            n_dropped += 1
+            dropped.add(key)
             continue
         image = None
         if image_root is not None:
             image = load_image(Path(image_root) / rel.with_suffix(".png"))
-        key = (alphabet, character, drawer)
         drawing = Drawing(alphabet, character, drawer, strokes, image_id, image)
         if key in seen:
             _check_same(seen[key], (drawing, str(path)))

@@ -4,10 +4,16 @@ GNS/pyBPL code as summarised in ``shared/reference/gns-facts.md`` section 1.
 
 Pipeline for one raw stroke (motor space, columns x, y[, t]; t is ignored):
 
-1. **Resample uniformly in space** (:func:`resample_uniform`): drop every point within 1e-4 of
-   the point before it (raw consecutive distance), then interpolate linearly along arc length
-   at ``m = max(2, round(length / step))`` evenly spaced arc-length positions from 0 to
-   ``length`` (``step`` = 1 px), so consecutive output points are ``length / (m - 1)`` apart.
+1. **Resample uniformly in space** (:func:`resample_unif_space`), as pyBPL's ``unif_space``, the
+   resampling of the released GNS parses (facts section 1): drop every point within 1e-4 of the
+   point before it; the cumulative arc length starts at 1 (the first gap is set to 1, so it runs
+   from 1 to ``length + 1``); interpolate at ``m = max(2, round((length + 1) / step))`` evenly
+   spaced positions from 0 to ``length + 1``, clamping below 1 to the first point - so the
+   output starts with the first point and a near-duplicate of it (a line 0..10 becomes
+   0, 0.1, 1.2, ..., 10). A stroke of one distinct point stays as it is (one point: a dot).
+   BPL's MATLAB ``uniform_space_lerp`` (:func:`resample_uniform`, arc length 0..length, one
+   point fewer) changes the control-point count of about 6% of strokes; it is kept for the
+   Fabi et al. trajectories, which have no reference code.
 2. **Minimal spline fit** (:func:`fit_minimal_spline`): least squares of the ``n`` resampled
    points on the cubic B-spline basis below, for k = 1, 2, 3, ... control points; the first k
    whose loss ``sum((P - B C)**2) / n`` (x and y together) is below ``threshold`` (0.7) is
@@ -36,7 +42,8 @@ Parameterisation of the basis (:func:`spline_basis`)
 
 Small strokes (:func:`fit_drawing`): strokes whose raw arc length is below ``min_stroke_length``
 are removed (the papers use "a threshold on the trajectory length"; its value is not in the
-released code); a drawing left with no strokes is to be dropped by the caller.
+released code, which keeps one-point strokes as one-control-point dots; our default 0 keeps every
+stroke, as GNS does); a drawing left with no strokes is to be dropped by the caller.
 """
 
 from __future__ import annotations
@@ -95,6 +102,22 @@ def resample_uniform(points, step: float = 1.0) -> np.ndarray:
         return np.repeat(xy, m, axis=0)
     at = np.linspace(0.0, cum[-1], m)
     return np.stack([np.interp(at, cum, xy[:, 0]), np.interp(at, cum, xy[:, 1])], axis=1)
+
+
+def resample_unif_space(points, step: float = 1.0) -> np.ndarray:
+    """pyBPL's ``unif_space`` (see the module doc, step 1): (n, 2+) -> (m, 2) float64."""
+    xy = np.asarray(points, dtype=np.float64)[:, :2]
+    if len(xy) == 0:
+        raise ValueError("cannot resample an empty stroke")
+    gaps = np.concatenate(([1.0], np.sqrt((np.diff(xy, axis=0) ** 2).sum(axis=1))))
+    keep = gaps >= DUPLICATE_TOL
+    if keep.sum() == 1:
+        return xy.copy()
+    cum = np.cumsum(gaps[keep])
+    kept = xy[keep]
+    m = max(2, int(round(cum[-1] / step)))
+    at = np.linspace(0.0, cum[-1], m)
+    return np.stack([np.interp(at, cum, kept[:, 0]), np.interp(at, cum, kept[:, 1])], axis=1)
 
 
 @lru_cache(maxsize=4096)
@@ -159,7 +182,7 @@ def fit_minimal_spline(points, threshold: float = 0.7, max_control_points: int =
                        step: float = 1.0, resample: bool = True) -> SplineFit:
     """Minimal spline of a raw stroke (n, 2) or (n, 3) (Feinman & Lake 2020; ICLR 2021 A.1).
 
-    The stroke is resampled (:func:`resample_uniform`), then k = 1, 2, ... control points are
+    The stroke is resampled (:func:`resample_unif_space`), then k = 1, 2, ... control points are
     tried in order, each by ordinary least squares; the first k with loss
     ``sum of squared residuals / n_points < threshold`` is returned. k stops before
     ``min(n_points + 1, max_control_points)``; if no k passes, the last one tried is returned.
@@ -168,7 +191,7 @@ def fit_minimal_spline(points, threshold: float = 0.7, max_control_points: int =
     """
     if max_control_points < 2:
         raise ValueError("max_control_points must be at least 2 (k runs over 1..max-1)")
-    y = resample_uniform(points, step) if resample else np.asarray(points, dtype=np.float64)[:, :2]
+    y = resample_unif_space(points, step) if resample else np.asarray(points, dtype=np.float64)[:, :2]
     n = len(y)
     for k in range(1, min(n + 1, max_control_points)):
         basis, pinv = _fit_operators(n, k)
