@@ -43,3 +43,19 @@ def test_broken_yaml_is_refused(tmp_path):
     bad.write_text("scale: [quick\n")
     with pytest.raises(ParamsError, match="not valid YAML"):
         config.load(bad)
+
+
+def test_nested_overrides_apply_over_the_selected_scale(tmp_path):
+    """`--config overrides=file.yaml`: nested values win over the scale's, and are validated."""
+    raw = yaml.safe_load(config.PARAMS_PATH.read_text())
+    good = tmp_path / "o.yaml"
+    good.write_text("fabi2020:\n  one_shot:\n    iterations: 5\n")
+    quick = config.resolve({**raw, "scale": "quick"}, overrides=config.load_overrides(good))
+    assert quick["fabi2020"]["one_shot"]["iterations"] == 5  # scales.quick says 800
+    assert quick["fabi2020"]["one_shot"]["lr"] == raw["scales"]["quick"]["fabi2020"]["one_shot"]["lr"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("fabi2020:\n  one_shot:\n    iteratons: 5\n")
+    with pytest.raises(config.ParamsError, match="fabi2020.one_shot.iteratons"):
+        config.resolve({**raw, "scale": "quick"}, overrides=config.load_overrides(bad))
+    with pytest.raises(config.ParamsError, match="does not exist"):
+        config.load_overrides(tmp_path / "missing.yaml")

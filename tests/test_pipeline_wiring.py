@@ -10,7 +10,8 @@ import pytest
 from charchallenge import pipeline
 from charchallenge.config import REPO_ROOT
 
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO_ROOT / "Snakefile"), "--cores", "1"]
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO_ROOT / "Snakefile"), "--cores", "1",
+             "--show-failed-logs"]  # job output goes to its log (charchallenge.joblog), as with the profile
 
 
 def run_snakemake(workdir: Path, *args: str, mirror: Path | None = None) -> subprocess.CompletedProcess:

@@ -5,6 +5,10 @@ under ``scales:``, per-scale overrides (``smoke``, ``quick``, ``paper``) that ar
 them for the selected ``scale``. Both the file as written and the merged result are checked
 against ``workflow/schemas/params.schema.yaml``; a violation raises :class:`ParamsError`
 with a one-line message that names the offending key.
+
+Nested values can be overridden for one run from a YAML file of the same shape
+(``snakemake --config overrides=my.yaml``): it is merged last, over the selected scale's values,
+and the result is validated again (:func:`load_overrides`).
 """
 
 from __future__ import annotations
@@ -59,21 +63,44 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict:
     return merged
 
 
-def resolve(params: Mapping[str, Any], source: str = "params.yaml") -> dict:
+def load_overrides(path: Path | str) -> dict:
+    """A run's nested overrides: a YAML mapping shaped like params.yaml (without ``scales``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"overrides file {path} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ParamsError(f"{path}: not valid YAML ({err})".replace("\n", " ")) from None
+    if not isinstance(data, dict):
+        raise ParamsError(f"{path}: expected a mapping at the top level")
+    if "scales" in data or "scale" in data:
+        raise ParamsError(f"{path}: overrides apply to the selected scale; select it with --config scale=..., "
+                          "and do not set 'scales' here")
+    return data
+
+
+def resolve(params: Mapping[str, Any], source: str = "params.yaml", overrides: Mapping[str, Any] | None = None,
+            overrides_source: str = "overrides") -> dict:
     """Validate ``params``, merge the overrides of its ``scale`` and validate the result.
 
     Every scale's overrides are checked, not only the selected one's. The returned mapping
     has no ``scales`` key: it is the effective configuration of the selected scale.
+    ``overrides`` (see :func:`load_overrides`) are merged last and validated with the rest.
     """
     validate(params, source)
     schema = load_schema()
     schema = {**schema, "required": [r for r in schema["required"] if r != "scales"]}
     base = {k: v for k, v in params.items() if k != "scales"}
     effective = {}
-    for scale, overrides in params["scales"].items():  # every scale, so a typo never waits for its run
-        effective[scale] = merge(base, overrides)
+    for scale, scale_values in params["scales"].items():  # every scale, so a typo never waits for its run
+        effective[scale] = merge(base, scale_values)
         validate({**effective[scale], "scale": scale}, f"{source} (scales.{scale} merged)", schema)
-    return effective[params["scale"]]
+    chosen = effective[params["scale"]]
+    if overrides:
+        chosen = merge(chosen, overrides)
+        validate({**chosen, "scale": params["scale"]}, f"{source} with {overrides_source}", schema)
+    return chosen
 
 
 def load(path: Path = PARAMS_PATH, overrides: Mapping[str, Any] | None = None) -> dict:

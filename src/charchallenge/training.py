@@ -33,6 +33,7 @@ import torch
 
 from .fingerprint import differences
 from .io import save_torch
+from .progress import Progress
 
 CHECKPOINT_NAME = "checkpoint.pt"
 
@@ -139,11 +140,7 @@ def train(
             "rng": _rng_state(generator), "losses": losses, "fingerprint": fingerprint,
         })
 
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=n_steps, initial=start, desc=desc, unit="step", mininterval=2.0)
+    bar = Progress(n_steps, desc, initial=start, unit="steps") if progress else None
     model.train()
     step = start
     done_here = 0

@@ -16,8 +16,13 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_SRC, os.environ.get("P
 from charchallenge import config as _params
 from charchallenge.data.archives import DATASETS, archive_names
 
+# `--config key=value` sets top-level keys; `--config overrides=path.yaml` merges a nested YAML
+# file over the selected scale's values (charchallenge.config.load_overrides).
 try:
-    P = _params.resolve(config, source="params.yaml (with --config overrides)")
+    _overrides_path = config.pop("overrides", None)
+    _overrides = _params.load_overrides(_overrides_path) if _overrides_path else None
+    P = _params.resolve(config, source="params.yaml (with --config overrides)", overrides=_overrides,
+                        overrides_source=str(_overrides_path))
 except _params.ParamsError as _err:
     raise WorkflowError(str(_err)) from None
 
@@ -67,3 +72,33 @@ DATASET = f"data/processed/omniglot_{BACKGROUND}.npz"
 # (select another with --config scale=...), so results of different scales never mix.
 wildcard_constraints:
     scale=SCALE,
+
+
+def _job_name(wildcards):
+    return "_".join(f"{w}{{{w}}}" for w in wildcards) or "job"
+
+
+def job_log(rule, *wildcards):
+    """The ``log:`` file of one job of ``rule``: logs/<scale or data>/<rule>/<wildcards>.log.
+
+    ``wildcards`` are the rule's output wildcards other than ``scale`` (a rule whose outputs name
+    a scale passes ``scale=True``); every job writes its own file (charchallenge.joblog).
+    """
+    return _job_path("logs", rule, wildcards, ".log")
+
+
+def job_benchmark(rule, *wildcards):
+    """The ``benchmark:`` file of one job: wall time, memory and CPU time as Snakemake measures
+    them; scale-bearing jobs keep theirs under results/benchmarks/<scale>/ (quick scale
+    committed, read by the report), data jobs under logs/benchmarks/."""
+    return _job_path("benchmarks", rule, wildcards, ".tsv")
+
+
+def _job_path(kind, rule, wildcards, suffix):
+    scaled = "scale" in wildcards
+    rest = [w for w in wildcards if w != "scale"]
+    if kind == "benchmarks":
+        root = "results/benchmarks/{scale}" if scaled else "logs/benchmarks/data"
+    else:
+        root = "logs/{scale}" if scaled else "logs/data"
+    return f"{root}/{rule}/{_job_name(rest)}{suffix}"

@@ -15,6 +15,10 @@ rule fetch_archive:
         pkg("data/archives.py"),
     params:
         mirror=P["data"]["mirror"],
+    log:
+        job_log("fetch_archive", "archive"),
+    benchmark:
+        job_benchmark("fetch_archive", "archive"),
     script:
         "../scripts/fetch_archive.py"
 
@@ -25,6 +29,10 @@ rule unpack_archive:
     input:
         "data/raw/{archive}.zip",
         pkg("data/archives.py"),
+    log:
+        job_log("unpack_archive", "archive"),
+    benchmark:
+        job_benchmark("unpack_archive", "archive"),
     script:
         "../scripts/unpack_archive.py"
 
@@ -41,6 +49,10 @@ rule build_dataset:
         strokes=_unpacked("strokes"),
         images=_unpacked("images"),
         code=pkg("data"),
+    log:
+        job_log("build_dataset", "subset"),
+    benchmark:
+        job_benchmark("build_dataset", "subset"),
     script:
         "../scripts/build_dataset.py"
 
@@ -52,5 +64,9 @@ rule official_runs:
     input:
         runs="data/omniglot/all_runs",
         code=pkg("data/episodes.py", "data/dataset.py"),
+    log:
+        job_log("official_runs"),
+    benchmark:
+        job_benchmark("official_runs"),
     script:
         "../scripts/check_official_runs.py"

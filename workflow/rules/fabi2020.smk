@@ -13,13 +13,13 @@ FABI_GPU = 1 if FABI["device"] == "cuda" or (FABI["device"] == "auto" and _shuti
 
 
 def fabi_models(wildcards):
-    return expand(FABI_MODELS + "/seed{seed}.pt", scale=wildcards.scale, seed=FABI["seeds"])
+    return expand(f"{FABI_MODELS}/seed{{seed}}.pt", scale=wildcards.scale, seed=FABI["seeds"])
 
 
 FABI_INPUTS = dict(
     trajectories=TRAJECTORIES,
     models=fabi_models,
-    one_shot=FABI_MODELS + "/one_shot.pt",
+    one_shot=f"{FABI_MODELS}/one_shot.pt",
     code=FABI_CODE,
 )
 
@@ -27,7 +27,7 @@ FABI_INPUTS = dict(
 rule fabi2020_train:
     """Train one seed's generator (section 2); resumes from its checkpoint after a kill."""
     output:
-        FABI_MODELS + "/seed{seed}.pt",
+        f"{FABI_MODELS}/seed{{seed}}.pt",
     input:
         trajectories=TRAJECTORIES,
         code=FABI_CODE,
@@ -37,6 +37,10 @@ rule fabi2020_train:
     threads: 1
     resources:
         gpu=FABI_GPU,
+    log:
+        job_log("fabi2020_train", "scale", "seed"),
+    benchmark:
+        job_benchmark("fabi2020_train", "scale", "seed"),
     script:
         "../scripts/fabi2020/train.py"
 
@@ -44,7 +48,7 @@ rule fabi2020_train:
 rule fabi2020_one_shot:
     """One-shot inference (section 2/3.1) of all novel letters x conditions x seeds, batched."""
     output:
-        FABI_MODELS + "/one_shot.pt",
+        f"{FABI_MODELS}/one_shot.pt",
     input:
         trajectories=TRAJECTORIES,
         models=fabi_models,
@@ -54,6 +58,10 @@ rule fabi2020_one_shot:
     threads: FABI["threads"]
     resources:
         gpu=FABI_GPU,
+    log:
+        job_log("fabi2020_one_shot", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_one_shot", "scale"),
     script:
         "../scripts/fabi2020/one_shot.py"
 
@@ -61,7 +69,7 @@ rule fabi2020_one_shot:
 rule fabi2020_type_inference:
     """Type inference (section 3.3), protocols (a) and (b), all instances and seeds batched."""
     output:
-        FABI_MODELS + "/type_inference.pt",
+        f"{FABI_MODELS}/type_inference.pt",
     input:
         **FABI_INPUTS,
     params:
@@ -69,133 +77,181 @@ rule fabi2020_type_inference:
     threads: FABI["threads"]
     resources:
         gpu=FABI_GPU,
+    log:
+        job_log("fabi2020_type_inference", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_type_inference", "scale"),
     script:
         "../scripts/fabi2020/type_inference.py"
 
 
 rule fabi2020_fig2:
     output:
-        FABI_RESULTS + "/fig2_free_generation.png",
+        f"{FABI_RESULTS}/fig2_free_generation.png",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_fig2", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_fig2", "scale"),
     script:
         "../scripts/fabi2020/fig2_free_generation.py"
 
 
 rule fabi2020_table_one_shot:
     output:
-        FABI_RESULTS + "/table_one_shot.csv",
+        f"{FABI_RESULTS}/table_one_shot.csv",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
         conditions=["one_shot", "no_inference", "untrained"],
+    log:
+        job_log("fabi2020_table_one_shot", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_table_one_shot", "scale"),
     script:
         "../scripts/fabi2020/table_one_shot.py"
 
 
 rule fabi2020_table_ablation:
     output:
-        FABI_RESULTS + "/table_ablation.csv",
+        f"{FABI_RESULTS}/table_ablation.csv",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
         conditions=["one_shot", "ablation", "no_inference"],
+    log:
+        job_log("fabi2020_table_ablation", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_table_ablation", "scale"),
     script:
         "../scripts/fabi2020/table_one_shot.py"
 
 
 rule fabi2020_fig3:
     output:
-        FABI_RESULTS + "/fig3_variants.png",
+        f"{FABI_RESULTS}/fig3_variants.png",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_fig3", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_fig3", "scale"),
     script:
         "../scripts/fabi2020/fig3_variants.py"
 
 
 rule fabi2020_table_variants:
     output:
-        FABI_RESULTS + "/table_variants.csv",
+        f"{FABI_RESULTS}/table_variants.csv",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_table_variants", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_table_variants", "scale"),
     script:
         "../scripts/fabi2020/table_variants.py"
 
 
 rule fabi2020_fig4:
     output:
-        FABI_RESULTS + "/fig4_type_inference.png",
+        f"{FABI_RESULTS}/fig4_type_inference.png",
     input:
         trajectories=TRAJECTORIES,
-        type_inference=FABI_MODELS + "/type_inference.pt",
+        type_inference=f"{FABI_MODELS}/type_inference.pt",
         code=FABI_CODE,
     params:
         run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_fig4", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_fig4", "scale"),
     script:
         "../scripts/fabi2020/fig4_type_inference.py"
 
 
 rule fabi2020_table_type_inference:
     output:
-        table=FABI_RESULTS + "/table_type_inference.csv",
-        confusion=FABI_RESULTS + "/confusion_type_inference.csv",
+        table=f"{FABI_RESULTS}/table_type_inference.csv",
+        confusion=f"{FABI_RESULTS}/confusion_type_inference.csv",
     input:
-        type_inference=FABI_MODELS + "/type_inference.pt",
+        type_inference=f"{FABI_MODELS}/type_inference.pt",
         code=FABI_CODE,
+    log:
+        job_log("fabi2020_table_type_inference", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_table_type_inference", "scale"),
     script:
         "../scripts/fabi2020/table_type_inference.py"
 
 
 rule fabi2020_fig5:
     output:
-        FABI_RESULTS + "/fig5_blending.png",
+        f"{FABI_RESULTS}/fig5_blending.png",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_fig5", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_fig5", "scale"),
     script:
         "../scripts/fabi2020/fig5_blending.py"
 
 
 rule fabi2020_table_blending:
     output:
-        FABI_RESULTS + "/table_blending.csv",
+        f"{FABI_RESULTS}/table_blending.csv",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_table_blending", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_table_blending", "scale"),
     script:
         "../scripts/fabi2020/table_blending.py"
 
 
 rule fabi2020_fig6:
     output:
-        FABI_RESULTS + "/fig6_cell_states.png",
+        f"{FABI_RESULTS}/fig6_cell_states.png",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
         which="cell",
+    log:
+        job_log("fabi2020_fig6", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_fig6", "scale"),
     script:
         "../scripts/fabi2020/fig_states.py"
 
 
 rule fabi2020_fig7:
     output:
-        FABI_RESULTS + "/fig7_hidden_states.png",
+        f"{FABI_RESULTS}/fig7_hidden_states.png",
     input:
         **FABI_INPUTS,
     params:
         run=script_params("fabi2020"),
         which="hidden",
+    log:
+        job_log("fabi2020_fig7", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_fig7", "scale"),
     script:
         "../scripts/fabi2020/fig_states.py"
 
@@ -203,19 +259,23 @@ rule fabi2020_fig7:
 rule fabi2020_claims:
     """Summary table of the paper's claims with our outcome, and the stage's metrics."""
     output:
-        table=FABI_RESULTS + "/claims.csv",
-        metrics=FABI_RESULTS + "/metrics.json",
+        table=f"{FABI_RESULTS}/claims.csv",
+        metrics=f"{FABI_RESULTS}/metrics.json",
     input:
         models=fabi_models,
-        one_shot=FABI_MODELS + "/one_shot.pt",
-        type_inference=FABI_MODELS + "/type_inference.pt",
-        one_shot_table=FABI_RESULTS + "/table_one_shot.csv",
-        ablation_table=FABI_RESULTS + "/table_ablation.csv",
-        variants_table=FABI_RESULTS + "/table_variants.csv",
-        type_table=FABI_RESULTS + "/table_type_inference.csv",
-        blending_table=FABI_RESULTS + "/table_blending.csv",
+        one_shot=f"{FABI_MODELS}/one_shot.pt",
+        type_inference=f"{FABI_MODELS}/type_inference.pt",
+        one_shot_table=f"{FABI_RESULTS}/table_one_shot.csv",
+        ablation_table=f"{FABI_RESULTS}/table_ablation.csv",
+        variants_table=f"{FABI_RESULTS}/table_variants.csv",
+        type_table=f"{FABI_RESULTS}/table_type_inference.csv",
+        blending_table=f"{FABI_RESULTS}/table_blending.csv",
         code=FABI_CODE,
     params:
         run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_claims", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_claims", "scale"),
     script:
         "../scripts/fabi2020/claims.py"

@@ -9,7 +9,7 @@ import shutil as _fl_shutil
 FL = P["feinman2020"]
 FL_MODELS = "data/models/feinman2020/{scale}"
 FL_RESULTS = "results/feinman2020/{scale}"
-FL_RUNS = FL_RESULTS + "/runs"
+FL_RUNS = f"{FL_RESULTS}/runs"
 FL_CANVASES = f"data/processed/feinman2020_canvases_{BACKGROUND}.npy"
 FL_CANVAS_CODE = pkg("feinman2020/canvases.py", "feinman2020/encoding.py", "render.py", "preprocess/splines.py",
                      "preprocess/spline_set.py")
@@ -45,6 +45,10 @@ rule feinman2020_canvases:
         splines=SPLINES,
         code=FL_CANVAS_CODE,
     threads: 2
+    log:
+        job_log("feinman2020_canvases"),
+    benchmark:
+        job_benchmark("feinman2020_canvases"),
     script:
         "../scripts/feinman2020/canvases.py"
 
@@ -52,7 +56,7 @@ rule feinman2020_canvases:
 rule feinman2020_train:
     """One (model, split, grid configuration): train by maximum likelihood, score the test split."""
     output:
-        run=FL_RUNS + "/{model}/{task}{split}_c{config}.json",
+        run=f"{FL_RUNS}/{{model}}/{{task}}{{split}}_c{{config}}.json",
     input:
         **FL_DATA,
         code=FL_CODE,
@@ -63,6 +67,10 @@ rule feinman2020_train:
     threads: FL["threads"]
     resources:
         gpu=FL_GPU,
+    log:
+        job_log("feinman2020_train", "scale", "model", "task", "split", "config"),
+    benchmark:
+        job_benchmark("feinman2020_train", "scale", "model", "task", "split", "config"),
     script:
         "../scripts/feinman2020/train.py"
 
@@ -70,8 +78,8 @@ rule feinman2020_train:
 rule feinman2020_holdout:
     """Holdout: the configuration best on the alphabet splits, retrained on the background set."""
     output:
-        run=FL_RUNS + "/{model}/holdout.json",
-        model=FL_MODELS + "/{model}_holdout.pt",
+        run=f"{FL_RUNS}/{{model}}/holdout.json",
+        model=f"{FL_MODELS}/{{model}}_holdout.pt",
     input:
         **FL_DATA,
         selection=lambda wc: fl_split_runs(wc.model, "alphabet"),
@@ -83,6 +91,10 @@ rule feinman2020_holdout:
     threads: FL["threads"]
     resources:
         gpu=FL_GPU,
+    log:
+        job_log("feinman2020_holdout", "scale", "model"),
+    benchmark:
+        job_benchmark("feinman2020_holdout", "scale", "model"),
     script:
         "../scripts/feinman2020/train.py"
 
@@ -90,14 +102,18 @@ rule feinman2020_holdout:
 rule feinman2020_table1:
     """Table 1 with the paper's numbers, the holdout paired t-test and the rankings."""
     output:
-        table=FL_RESULTS + "/table1.csv",
-        metrics=FL_RESULTS + "/metrics.json",
+        table=f"{FL_RESULTS}/table1.csv",
+        metrics=f"{FL_RESULTS}/metrics.json",
     input:
         runs=[r for m in FL_NAMES for t in ("alphabet", "character") for r in fl_split_runs(m, t)],
-        holdouts=expand(FL_RUNS + "/{model}/holdout.json", model=FL_NAMES, allow_missing=True),
+        holdouts=expand(f"{FL_RUNS}/{{model}}/holdout.json", model=FL_NAMES, allow_missing=True),
         code=FL_CODE,
     params:
         run=script_params("data", "feinman2020"),
+    log:
+        job_log("feinman2020_table1", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_table1", "scale"),
     script:
         "../scripts/feinman2020/table1.py"
 
@@ -105,13 +121,17 @@ rule feinman2020_table1:
 rule feinman2020_classifier:
     """CNN classifier on all background (training) characters; its last hidden layer is the metric."""
     output:
-        FL_MODELS + "/classifier.pt",
+        f"{FL_MODELS}/classifier.pt",
     input:
         **FL_DATA,
         code=FL_FIG_CODE,
     params:
         run=script_params("data", "feinman2020"),
     threads: FL["threads"]
+    log:
+        job_log("feinman2020_classifier", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_classifier", "scale"),
     script:
         "../scripts/feinman2020/classifier.py"
 
@@ -119,39 +139,47 @@ rule feinman2020_classifier:
 rule feinman2020_samples:
     """Samples of one holdout model at T = 1 and 0.5 (Figs. 5-8)."""
     output:
-        FL_MODELS + "/samples_{model}.pt",
+        f"{FL_MODELS}/samples_{{model}}.pt",
     input:
-        model=FL_MODELS + "/{model}_holdout.pt",
+        model=f"{FL_MODELS}/{{model}}_holdout.pt",
         code=FL_FIG_CODE,
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
+    log:
+        job_log("feinman2020_samples", "scale", "model"),
+    benchmark:
+        job_benchmark("feinman2020_samples", "scale", "model"),
     script:
         "../scripts/feinman2020/samples.py"
 
 
-FL_SAMPLES = expand(FL_MODELS + "/samples_{model}.pt", model=FL_NAMES, allow_missing=True)
+FL_SAMPLES = expand(f"{FL_MODELS}/samples_{{model}}.pt", model=FL_NAMES, allow_missing=True)
 
 
 rule feinman2020_sample_statistics:
     """On-canvas share of raw draws, drawing lengths and sample diversity per model and temperature."""
     output:
-        table=FL_RESULTS + "/samples.csv",
-        metrics=FL_RESULTS + "/samples.json",
+        table=f"{FL_RESULTS}/samples.csv",
+        metrics=f"{FL_RESULTS}/samples.json",
     input:
-        classifier=FL_MODELS + "/classifier.pt",
+        classifier=f"{FL_MODELS}/classifier.pt",
         samples=FL_SAMPLES,
         code=FL_FIG_CODE,
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
+    log:
+        job_log("feinman2020_sample_statistics", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_sample_statistics", "scale"),
     script:
         "../scripts/feinman2020/table_samples.py"
 
 
 rule feinman2020_fig5:
     output:
-        FL_RESULTS + "/fig5_samples.png",
+        f"{FL_RESULTS}/fig5_samples.png",
     input:
         splines=SPLINES,
         dataset=DATASET,
@@ -159,49 +187,65 @@ rule feinman2020_fig5:
         code=FL_FIG_CODE,
     params:
         run=script_params("feinman2020"),
+    log:
+        job_log("feinman2020_fig5", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_fig5", "scale"),
     script:
         "../scripts/feinman2020/fig5.py"
 
 
 rule feinman2020_fig6:
     output:
-        figure=FL_RESULTS + "/fig6_nearest_neighbours.png",
-        table=FL_RESULTS + "/novelty.csv",
-        metrics=FL_RESULTS + "/novelty.json",
+        figure=f"{FL_RESULTS}/fig6_nearest_neighbours.png",
+        table=f"{FL_RESULTS}/novelty.csv",
+        metrics=f"{FL_RESULTS}/novelty.json",
     input:
         **FL_DATA,
-        classifier=FL_MODELS + "/classifier.pt",
+        classifier=f"{FL_MODELS}/classifier.pt",
         samples=FL_SAMPLES,
         code=FL_FIG_CODE,
     params:
         run=script_params("data", "feinman2020"),
     threads: FL["threads"]
+    log:
+        job_log("feinman2020_fig6", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_fig6", "scale"),
     script:
         "../scripts/feinman2020/fig6.py"
 
 
 rule feinman2020_fig7:
     output:
-        FL_RESULTS + "/fig7_grid.png",
+        f"{FL_RESULTS}/fig7_grid.png",
     input:
         **FL_DATA,
-        classifier=FL_MODELS + "/classifier.pt",
-        samples=FL_MODELS + "/samples_full_ns.pt",
+        classifier=f"{FL_MODELS}/classifier.pt",
+        samples=f"{FL_MODELS}/samples_full_ns.pt",
         code=FL_FIG_CODE,
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
+    log:
+        job_log("feinman2020_fig7", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_fig7", "scale"),
     script:
         "../scripts/feinman2020/fig7.py"
 
 
 rule feinman2020_fig8:
     output:
-        FL_RESULTS + "/fig8_stroke_colours.png",
+        f"{FL_RESULTS}/fig8_stroke_colours.png",
     input:
-        samples=FL_MODELS + "/samples_full_ns.pt",
+        samples=f"{FL_MODELS}/samples_full_ns.pt",
         code=FL_FIG_CODE,
     params:
         run=script_params("feinman2020"),
+    log:
+        job_log("feinman2020_fig8", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_fig8", "scale"),
     script:
         "../scripts/feinman2020/fig8.py"

@@ -11,6 +11,10 @@ rule build_trajectories:
         code=pkg("preprocess/trajectories.py", "preprocess/splines.py", "data/dataset.py"),
     params:
         step=P["preprocess"]["trajectories"]["step"],
+    log:
+        job_log("build_trajectories"),
+    benchmark:
+        job_benchmark("build_trajectories"),
     script:
         "../scripts/build_trajectories.py"
 
@@ -24,6 +28,10 @@ rule fit_splines:
         code=pkg("preprocess/splines.py", "preprocess/spline_set.py", "data/dataset.py"),
     params:
         splines=P["preprocess"]["splines"],
+    log:
+        job_log("fit_splines"),
+    benchmark:
+        job_benchmark("fit_splines"),
     script:
         "../scripts/fit_splines.py"
 
@@ -40,6 +48,10 @@ rule spline_table:
         code=pkg("preprocess", "data/dataset.py"),
     params:
         run=script_params("data", "preprocess"),
+    log:
+        job_log("spline_table", "scale"),
+    benchmark:
+        job_benchmark("spline_table", "scale"),
     script:
         "../scripts/preprocessing/spline_table.py"
 
@@ -55,5 +67,9 @@ rule splines_figure:
     params:
         n_drawings=P["preprocess"]["report"]["figure_drawings"],
         seed=P["seed"],
+    log:
+        job_log("splines_figure", "scale"),
+    benchmark:
+        job_benchmark("splines_figure", "scale"),
     script:
         "../scripts/preprocessing/splines_figure.py"

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from charchallenge.data.dataset import build_dataset
 from charchallenge.data.strokes import StrokeFileError
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 try:
     dataset = build_dataset(
         [Path(p) for p in smk.input.strokes], [Path(p) for p in smk.input.images], progress=True

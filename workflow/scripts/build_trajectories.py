@@ -4,8 +4,10 @@ from pathlib import Path
 
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.preprocess.trajectories import TrajectorySet
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 dataset = OmniglotDataset.load(Path(smk.input.dataset))
 trajectories = TrajectorySet.from_dataset(dataset, step=smk.params.step)
 trajectories.save(Path(smk.output[0]))

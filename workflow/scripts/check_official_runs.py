@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from charchallenge.data.episodes import EpisodeFormatError, load_runs
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 root = Path(smk.input.runs)
 candidates = [root] + [p for p in root.iterdir() if p.is_dir()]
 for folder in candidates:

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from charchallenge.data.archives import ArchiveError, fetch_archive, resolve_mirror
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821 (provided by Snakemake)
+log_to_file(smk)
 archive = smk.wildcards.archive
 mirror = resolve_mirror(smk.params.mirror, root=Path.cwd())
 try:

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.preprocess.spline_set import SplineSet
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 cfg = smk.params.splines
 dataset = OmniglotDataset.load(Path(smk.input.dataset))
 splines = SplineSet.fit(

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from charchallenge.data.archives import ArchiveError, unpack_archive
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 try:
     unpack_archive(Path(smk.input[0]), Path(smk.output[0]))
 except ArchiveError as err:

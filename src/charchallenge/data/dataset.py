@@ -178,8 +178,8 @@ def build_dataset(stroke_roots: Sequence[Path], image_roots: Sequence[Path] | No
         raise FileNotFoundError(f"no stroke files (<Alphabet>/characterNN/*.txt) under {list(map(str, stroke_roots))}")
     iterator = files
     if progress:
-        from tqdm import tqdm
-        iterator = tqdm(files, desc="parsing stroke files", unit="file")
+        from charchallenge.progress import progress as _progress
+        iterator = _progress(files, "parsing stroke files", unit="files")
     dropped: set[tuple[str, int, int]] = set()
     for root, image_root, path in iterator:
         rel = path.relative_to(root)

@@ -50,8 +50,8 @@ class SplineSet:
         indices = np.asarray(indices, dtype=np.int64)
         iterator = indices
         if progress:
-            from tqdm import tqdm
-            iterator = tqdm(indices, desc="fitting minimal splines", unit="drawing")
+            from charchallenge.progress import progress as _progress
+            iterator = _progress(indices, "fitting minimal splines", unit="drawings")
         cps, residual, n_points, per_drawing, kept, removed = [], [], [], [], [], []
         for i in iterator:
             fits, n_removed = fit_drawing(dataset.strokes(int(i)), threshold, max_control_points,

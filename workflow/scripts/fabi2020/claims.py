@@ -22,8 +22,10 @@ import torch
 from charchallenge.fabi2020.pipeline import mean_sd
 from charchallenge.io import write_csv, write_json
 from charchallenge.provenance import provenance
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 params = run["fabi2020"]
 cp = params["claims"]

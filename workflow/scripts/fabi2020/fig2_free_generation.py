@@ -9,8 +9,10 @@ green copy of the example sits behind the red and orange drawings for comparison
 from charchallenge.fabi2020 import plotting
 from charchallenge.fabi2020.pipeline import context
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), smk.input.one_shot)
 res, study = ctx.one_shot, ctx.study
 s = 0

@@ -8,8 +8,10 @@ from charchallenge.fabi2020 import plotting
 from charchallenge.fabi2020.pipeline import context
 from charchallenge.fabi2020.variants import noisy_variants
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), smk.input.one_shot, threads=smk.threads)
 study, vp = ctx.study, ctx.params["variants"]
 models = ctx.adapted("one_shot")[:1]

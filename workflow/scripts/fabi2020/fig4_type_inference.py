@@ -13,8 +13,10 @@ import torch
 from charchallenge.fabi2020 import plotting
 from charchallenge.fabi2020.data import load_study
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 res = torch.load(smk.input.type_inference, weights_only=False)
 study = load_study(smk.input.trajectories, smk.params.run["fabi2020"])
 labels = res["labels"]

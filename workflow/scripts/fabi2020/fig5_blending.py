@@ -8,8 +8,10 @@ from charchallenge.fabi2020 import plotting
 from charchallenge.fabi2020.blending import blend_weights, run_blends
 from charchallenge.fabi2020.pipeline import context
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), smk.input.one_shot, threads=smk.threads)
 bp, study = ctx.params["blending"], ctx.study
 models = ctx.adapted("one_shot")[:1]

@@ -10,8 +10,10 @@ from charchallenge.fabi2020 import plotting
 from charchallenge.fabi2020.hidden_states import record_states
 from charchallenge.fabi2020.pipeline import context
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), smk.input.one_shot)
 study = ctx.study
 which = smk.params.which  # "cell" or "hidden"

@@ -4,8 +4,10 @@ import torch
 
 from charchallenge.fabi2020.one_shot import CONDITIONS, one_shot_inference
 from charchallenge.fabi2020.pipeline import Timer, context
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), threads=smk.threads)
 p = ctx.params["one_shot"]
 targets = ctx.study.shown()

@@ -10,8 +10,10 @@ import pandas as pd
 from charchallenge.fabi2020.blending import run_blends, smoothness
 from charchallenge.fabi2020.pipeline import context, over_seeds
 from charchallenge.io import write_csv
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), smk.input.one_shot, threads=smk.threads)
 bp, cp, study = ctx.params["blending"], ctx.params["claims"], ctx.study
 models = ctx.adapted("one_shot")

@@ -11,8 +11,10 @@ import pandas as pd
 
 from charchallenge.fabi2020.pipeline import context, errors, over_seeds
 from charchallenge.io import write_csv
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), smk.input.one_shot)
 res, study = ctx.one_shot, ctx.study
 cond = res["conditions"]

@@ -12,8 +12,10 @@ import torch
 
 from charchallenge.fabi2020.pipeline import over_seeds
 from charchallenge.io import write_csv
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 res = torch.load(smk.input.type_inference, weights_only=False)
 labels, novel, seeds = res["labels"], res["novel"], res["seeds"]
 rows = []

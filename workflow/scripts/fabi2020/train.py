@@ -6,8 +6,10 @@ from charchallenge.fabi2020.data import load_study, resolve_device
 from charchallenge.fabi2020.model import save_generator
 from charchallenge.fabi2020.pipeline import setup_torch
 from charchallenge.fabi2020.train import build_generator, train_generator
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 params = run["fabi2020"]
 seed = int(smk.wildcards.seed)

@@ -6,8 +6,10 @@ import torch
 from charchallenge.fabi2020.pipeline import Timer, context
 from charchallenge.fabi2020.type_inference import infer_types
 from charchallenge.fabi2020.variants import noisy_variants
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 ctx = context(smk.params.run, smk.input.trajectories, list(smk.input.models), smk.input.one_shot, threads=smk.threads)
 p = ctx.params["type_inference"]
 study = ctx.study

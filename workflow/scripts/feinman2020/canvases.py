@@ -7,8 +7,10 @@ import torch
 from charchallenge.feinman2020.canvases import build_canvas_cache
 from charchallenge.feinman2020.encoding import spline_drawings
 from charchallenge.preprocess.spline_set import SplineSet
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 torch.set_num_threads(smk.threads)
 start = time.time()
 drawings = spline_drawings(SplineSet.load(smk.input.splines))

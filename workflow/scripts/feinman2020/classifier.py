@@ -8,8 +8,10 @@ import torch
 from charchallenge.feinman2020.classifier import train_classifier
 from charchallenge.feinman2020.data import load_corpus
 from charchallenge.feinman2020.splits import holdout_split
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 torch.set_num_threads(smk.threads)
 corpus = load_corpus(smk.input.splines, smk.input.dataset, smk.input.canvases)

@@ -9,8 +9,10 @@ from charchallenge.feinman2020.data import load_corpus
 from charchallenge.feinman2020.plotting import image_grid, images
 from charchallenge.feinman2020.train import LABELS
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 n = run["feinman2020"]["samples"]["figure"]
 cols = int(np.ceil(np.sqrt(n)))

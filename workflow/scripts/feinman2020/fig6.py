@@ -17,8 +17,10 @@ from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.feinman2020.train import LABELS
 from charchallenge.io import save_figure, write_csv, write_json
 from charchallenge.provenance import provenance
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 s = run["feinman2020"]["samples"]
 torch.set_num_threads(smk.threads)

@@ -9,8 +9,10 @@ from charchallenge.feinman2020.classifier import embed, load_classifier, nearest
 from charchallenge.feinman2020.data import load_corpus
 from charchallenge.feinman2020.plotting import image_grid, images, similarity_grid
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 side = run["feinman2020"]["samples"]["grid"]
 torch.set_num_threads(smk.threads)

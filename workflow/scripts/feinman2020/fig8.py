@@ -6,8 +6,10 @@ import torch
 
 from charchallenge.feinman2020.plotting import stroke_colours
 from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 s = run["feinman2020"]["samples"]
 samples = torch.load(smk.input.samples, weights_only=False)

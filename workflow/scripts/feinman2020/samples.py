@@ -8,8 +8,10 @@ import torch
 
 from charchallenge.feinman2020.sampling import draw_on_canvas, load_model
 from charchallenge.io import save_torch
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 s = run["feinman2020"]["samples"]
 torch.set_num_threads(smk.threads)

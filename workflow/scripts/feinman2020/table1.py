@@ -12,8 +12,10 @@ from charchallenge.feinman2020.splits import SMALL1, SMALL2_ONLY
 from charchallenge.feinman2020.train import LABELS
 from charchallenge.io import write_csv, write_json
 from charchallenge.provenance import provenance
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 
 PAPER = {  # Table 1 of Feinman & Lake (2020)

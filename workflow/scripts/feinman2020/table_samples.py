@@ -14,8 +14,10 @@ from charchallenge.feinman2020.sampling import diversity_ratio, feature_distance
 from charchallenge.feinman2020.train import LABELS
 from charchallenge.io import write_csv, write_json
 from charchallenge.provenance import provenance
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 s = run["feinman2020"]["samples"]
 torch.set_num_threads(smk.threads)

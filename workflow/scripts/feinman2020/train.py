@@ -17,8 +17,10 @@ from charchallenge.feinman2020.splits import make_split, subsample
 from charchallenge.feinman2020.train import evaluate, train_model
 from charchallenge.io import write_json
 from charchallenge.provenance import provenance
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 fl = run["feinman2020"]
 torch.set_num_threads(smk.threads)
@@ -48,7 +50,7 @@ test_idx = subsample(test_idx, sp["max_test"], run["seed"] + split + 100)
 tp = fl["train"]
 start = time.time()
 model, result = train_model(name, hp, tp, corpus.enc, corpus.canvases, train_idx, seed=run["seed"], device=device,
-                            checkpoint_dir=smk.params.checkpoint_dir, progress=False)
+                            checkpoint_dir=smk.params.checkpoint_dir, progress=True)
 seconds = time.time() - start
 steps_per_epoch = len(train_idx) / tp["batch_size"]
 done_here = result.steps - result.resumed_from

@@ -10,8 +10,10 @@ from charchallenge.io import write_csv, write_json
 from charchallenge.preprocess.spline_set import SplineSet
 from charchallenge.preprocess.trajectories import TrajectorySet
 from charchallenge.provenance import provenance
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 run = smk.params.run
 dataset = OmniglotDataset.load(Path(smk.input.dataset))
 splines = SplineSet.load(Path(smk.input.splines))

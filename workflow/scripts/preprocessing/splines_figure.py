@@ -13,8 +13,10 @@ from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.io import save_figure
 from charchallenge.preprocess.spline_set import SplineSet
 from charchallenge.preprocess.splines import spline_to_trajectory
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
+log_to_file(smk)
 dataset = OmniglotDataset.load(Path(smk.input.dataset))
 splines = SplineSet.load(Path(smk.input.splines))
 
