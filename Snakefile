@@ -32,5 +32,6 @@ for _rules in sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk")):
 
 
 rule all:
+    default_target: True
     input:
         all_results(),

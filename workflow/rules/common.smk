@@ -42,6 +42,9 @@ def all_results():
     for stage in RESULTS.values():
         for key in ("outputs", "metrics"):
             files += [expand_result_path(p) for p in stage.get(key, [])]
+        files += [expand_result_path(plot["path"]) for plot in stage.get("plots", [])]
+    for name in RESULTS:
+        files += [expand_result_path(f) for f in headline(name)]
     return files
 
 
@@ -102,3 +105,33 @@ def _job_path(kind, rule, wildcards, suffix):
     else:
         root = "logs/{scale}" if scaled else "logs/data"
     return f"{root}/{rule}/{_job_name(rest)}{suffix}"
+
+
+def headline(stage):
+    """The headline metric files of a stage (workflow/results.yaml `headline:`), ``{scale}`` kept."""
+    return [f"results/{stage}/{{scale}}/headline/{name}.json" for name in RESULTS[stage].get("headline", {})]
+
+
+# One rule per stage with headline numbers: each number as a tiny DVC metrics file (see the
+# script's doc), with the provenance beside them.
+for _stage in [s for s in RESULTS if RESULTS[s].get("headline")]:
+
+    rule:
+        name:
+            f"headline_{_stage}"
+        output:
+            metrics=headline(_stage),
+            provenance=f"results/{_stage}/{{scale}}/headline/provenance.json",
+        input:
+            sorted({path for path, *_ in RESULTS[_stage]["headline"].values()}),
+        params:
+            headline=lambda wc, stage=_stage: {
+                n: [v[0].format(scale=wc.scale), *v[1:]] for n, v in RESULTS[stage]["headline"].items()
+            },
+            folder=lambda wc, stage=_stage: f"results/{stage}/{wc.scale}/headline",
+        log:
+            job_log(f"headline_{_stage}", "scale"),
+        benchmark:
+            job_benchmark(f"headline_{_stage}", "scale"),
+        script:
+            "../scripts/headline_metrics.py"

@@ -279,3 +279,19 @@ rule fabi2020_claims:
         job_benchmark("fabi2020_claims", "scale"),
     script:
         "../scripts/fabi2020/claims.py"
+
+
+rule fabi2020_learning_curves:
+    """Training loss of every seed (a DVC plot)."""
+    output:
+        table=f"{FABI_RESULTS}/learning_curves.csv",
+        figure=f"{FABI_RESULTS}/learning_curves.png",
+    input:
+        models=fabi_models,
+        code=FABI_CODE,
+    log:
+        job_log("fabi2020_learning_curves", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_learning_curves", "scale"),
+    script:
+        "../scripts/fabi2020/learning_curves.py"
