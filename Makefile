@@ -2,6 +2,8 @@
 #   make reproduce   set up, then build every result at the scale in params.yaml (default: quick)
 #   make test        set up, then run the test suite
 #   make smoke       set up, then run the whole DAG at smoke scale (CI)
+#   make report      build the results (if needed) and the self-contained HTML report of the scale
+#                    in params.yaml, or of SCALE=smoke|quick|paper: results/report/<scale>/report.html
 #   make lock        record the built results in dvc.lock (dvc commit), then mark them current
 #                    for Snakemake: dvc re-links cached outputs, which renews their mtimes
 # Offline: export OMNIGLOT_MIRROR=/path/to/omniglot-zips (e.g. ../shared/data/omniglot) first.
@@ -11,7 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SNAKEMAKE := $(BIN)/snakemake --workflow-profile workflow/profiles/default
 
-.PHONY: setup reproduce smoke test dvc-yaml lock clean-smoke
+.PHONY: setup reproduce smoke test report dvc-yaml lock clean-smoke
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +33,13 @@ smoke: setup
 test: setup
 	$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+SCALE ?= $(shell sed -n 's/^scale: *\([a-z]*\).*/\1/p' params.yaml)
+
+report: setup
+	$(SNAKEMAKE) --config scale=$(SCALE)
+	$(SNAKEMAKE) --config scale=$(SCALE) --report results/report/$(SCALE)/report.html
+	$(BIN)/python -m charchallenge.report_check results/report/$(SCALE)/report.html $(SCALE)
 
 dvc-yaml: setup
 	$(BIN)/python -m charchallenge.pipeline

@@ -21,6 +21,9 @@
 configfile: str(Path(workflow.basedir) / "params.yaml")
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/preprocess.smk"

@@ -87,7 +87,12 @@ rule fabi2020_type_inference:
 
 rule fabi2020_fig2:
     output:
-        f"{FABI_RESULTS}/fig2_free_generation.png",
+        report(
+            f"{FABI_RESULTS}/fig2_free_generation.png",
+            caption="../report/fabi2020/fig2_free_generation.rst",
+            category="Fabi et al. 2020",
+            subcategory="Fig. 2",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -102,7 +107,12 @@ rule fabi2020_fig2:
 
 rule fabi2020_table_one_shot:
     output:
-        f"{FABI_RESULTS}/table_one_shot.csv",
+        report(
+            f"{FABI_RESULTS}/table_one_shot.csv",
+            caption="../report/fabi2020/table_one_shot.rst",
+            category="Fabi et al. 2020",
+            subcategory="table one shot",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -118,7 +128,12 @@ rule fabi2020_table_one_shot:
 
 rule fabi2020_table_ablation:
     output:
-        f"{FABI_RESULTS}/table_ablation.csv",
+        report(
+            f"{FABI_RESULTS}/table_ablation.csv",
+            caption="../report/fabi2020/table_ablation.rst",
+            category="Fabi et al. 2020",
+            subcategory="table ablation",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -134,7 +149,12 @@ rule fabi2020_table_ablation:
 
 rule fabi2020_fig3:
     output:
-        f"{FABI_RESULTS}/fig3_variants.png",
+        report(
+            f"{FABI_RESULTS}/fig3_variants.png",
+            caption="../report/fabi2020/fig3_variants.rst",
+            category="Fabi et al. 2020",
+            subcategory="Fig. 3",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -149,7 +169,12 @@ rule fabi2020_fig3:
 
 rule fabi2020_table_variants:
     output:
-        f"{FABI_RESULTS}/table_variants.csv",
+        report(
+            f"{FABI_RESULTS}/table_variants.csv",
+            caption="../report/fabi2020/table_variants.rst",
+            category="Fabi et al. 2020",
+            subcategory="table variants",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -164,7 +189,12 @@ rule fabi2020_table_variants:
 
 rule fabi2020_fig4:
     output:
-        f"{FABI_RESULTS}/fig4_type_inference.png",
+        report(
+            f"{FABI_RESULTS}/fig4_type_inference.png",
+            caption="../report/fabi2020/fig4_type_inference.rst",
+            category="Fabi et al. 2020",
+            subcategory="Fig. 4",
+        ),
     input:
         trajectories=TRAJECTORIES,
         type_inference=f"{FABI_MODELS}/type_inference.pt",
@@ -181,8 +211,18 @@ rule fabi2020_fig4:
 
 rule fabi2020_table_type_inference:
     output:
-        table=f"{FABI_RESULTS}/table_type_inference.csv",
-        confusion=f"{FABI_RESULTS}/confusion_type_inference.csv",
+        table=report(
+            f"{FABI_RESULTS}/table_type_inference.csv",
+            caption="../report/fabi2020/table_type_inference.rst",
+            category="Fabi et al. 2020",
+            subcategory="table type inference",
+        ),
+        confusion=report(
+            f"{FABI_RESULTS}/confusion_type_inference.csv",
+            caption="../report/fabi2020/confusion_type_inference.rst",
+            category="Fabi et al. 2020",
+            subcategory="confusion type inference",
+        ),
     input:
         type_inference=f"{FABI_MODELS}/type_inference.pt",
         code=FABI_CODE,
@@ -196,7 +236,12 @@ rule fabi2020_table_type_inference:
 
 rule fabi2020_fig5:
     output:
-        f"{FABI_RESULTS}/fig5_blending.png",
+        report(
+            f"{FABI_RESULTS}/fig5_blending.png",
+            caption="../report/fabi2020/fig5_blending.rst",
+            category="Fabi et al. 2020",
+            subcategory="Fig. 5",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -211,7 +256,12 @@ rule fabi2020_fig5:
 
 rule fabi2020_table_blending:
     output:
-        f"{FABI_RESULTS}/table_blending.csv",
+        report(
+            f"{FABI_RESULTS}/table_blending.csv",
+            caption="../report/fabi2020/table_blending.rst",
+            category="Fabi et al. 2020",
+            subcategory="table blending",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -226,7 +276,12 @@ rule fabi2020_table_blending:
 
 rule fabi2020_fig6:
     output:
-        f"{FABI_RESULTS}/fig6_cell_states.png",
+        report(
+            f"{FABI_RESULTS}/fig6_cell_states.png",
+            caption="../report/fabi2020/fig6_cell_states.rst",
+            category="Fabi et al. 2020",
+            subcategory="Fig. 6",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -242,7 +297,12 @@ rule fabi2020_fig6:
 
 rule fabi2020_fig7:
     output:
-        f"{FABI_RESULTS}/fig7_hidden_states.png",
+        report(
+            f"{FABI_RESULTS}/fig7_hidden_states.png",
+            caption="../report/fabi2020/fig7_hidden_states.rst",
+            category="Fabi et al. 2020",
+            subcategory="Fig. 7",
+        ),
     input:
         **FABI_INPUTS,
     params:
@@ -259,7 +319,12 @@ rule fabi2020_fig7:
 rule fabi2020_claims:
     """Summary table of the paper's claims with our outcome, and the stage's metrics."""
     output:
-        table=f"{FABI_RESULTS}/claims.csv",
+        table=report(
+            f"{FABI_RESULTS}/claims.csv",
+            caption="../report/fabi2020/claims.rst",
+            category="Fabi et al. 2020",
+            subcategory="claims",
+        ),
         metrics=f"{FABI_RESULTS}/metrics.json",
     input:
         models=fabi_models,
@@ -285,7 +350,12 @@ rule fabi2020_learning_curves:
     """Training loss of every seed (a DVC plot)."""
     output:
         table=f"{FABI_RESULTS}/learning_curves.csv",
-        figure=f"{FABI_RESULTS}/learning_curves.png",
+        figure=report(
+            f"{FABI_RESULTS}/learning_curves.png",
+            caption="../report/fabi2020/learning_curves.rst",
+            category="Fabi et al. 2020",
+            subcategory="learning curves",
+        ),
     input:
         models=fabi_models,
         code=FABI_CODE,

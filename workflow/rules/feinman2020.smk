@@ -102,7 +102,12 @@ rule feinman2020_holdout:
 rule feinman2020_table1:
     """Table 1 with the paper's numbers, the holdout paired t-test and the rankings."""
     output:
-        table=f"{FL_RESULTS}/table1.csv",
+        table=report(
+            f"{FL_RESULTS}/table1.csv",
+            caption="../report/feinman2020/table1.rst",
+            category="Feinman & Lake 2020",
+            subcategory="Table 1",
+        ),
         metrics=f"{FL_RESULTS}/metrics.json",
     input:
         runs=[r for m in FL_NAMES for t in ("alphabet", "character") for r in fl_split_runs(m, t)],
@@ -160,7 +165,12 @@ FL_SAMPLES = expand(f"{FL_MODELS}/samples_{{model}}.pt", model=FL_NAMES, allow_m
 rule feinman2020_sample_statistics:
     """On-canvas share of raw draws, drawing lengths and sample diversity per model and temperature."""
     output:
-        table=f"{FL_RESULTS}/samples.csv",
+        table=report(
+            f"{FL_RESULTS}/samples.csv",
+            caption="../report/feinman2020/samples.rst",
+            category="Feinman & Lake 2020",
+            subcategory="samples",
+        ),
         metrics=f"{FL_RESULTS}/samples.json",
     input:
         classifier=f"{FL_MODELS}/classifier.pt",
@@ -179,7 +189,12 @@ rule feinman2020_sample_statistics:
 
 rule feinman2020_fig5:
     output:
-        f"{FL_RESULTS}/fig5_samples.png",
+        report(
+            f"{FL_RESULTS}/fig5_samples.png",
+            caption="../report/feinman2020/fig5_samples.rst",
+            category="Feinman & Lake 2020",
+            subcategory="Fig. 5",
+        ),
     input:
         splines=SPLINES,
         dataset=DATASET,
@@ -197,8 +212,18 @@ rule feinman2020_fig5:
 
 rule feinman2020_fig6:
     output:
-        figure=f"{FL_RESULTS}/fig6_nearest_neighbours.png",
-        table=f"{FL_RESULTS}/novelty.csv",
+        figure=report(
+            f"{FL_RESULTS}/fig6_nearest_neighbours.png",
+            caption="../report/feinman2020/fig6_nearest_neighbours.rst",
+            category="Feinman & Lake 2020",
+            subcategory="Fig. 6",
+        ),
+        table=report(
+            f"{FL_RESULTS}/novelty.csv",
+            caption="../report/feinman2020/novelty.rst",
+            category="Feinman & Lake 2020",
+            subcategory="novelty",
+        ),
         metrics=f"{FL_RESULTS}/novelty.json",
     input:
         **FL_DATA,
@@ -218,7 +243,12 @@ rule feinman2020_fig6:
 
 rule feinman2020_fig7:
     output:
-        f"{FL_RESULTS}/fig7_grid.png",
+        report(
+            f"{FL_RESULTS}/fig7_grid.png",
+            caption="../report/feinman2020/fig7_grid.rst",
+            category="Feinman & Lake 2020",
+            subcategory="Fig. 7",
+        ),
     input:
         **FL_DATA,
         classifier=f"{FL_MODELS}/classifier.pt",
@@ -237,7 +267,12 @@ rule feinman2020_fig7:
 
 rule feinman2020_fig8:
     output:
-        f"{FL_RESULTS}/fig8_stroke_colours.png",
+        report(
+            f"{FL_RESULTS}/fig8_stroke_colours.png",
+            caption="../report/feinman2020/fig8_stroke_colours.rst",
+            category="Feinman & Lake 2020",
+            subcategory="Fig. 8",
+        ),
     input:
         samples=f"{FL_MODELS}/samples_full_ns.pt",
         code=FL_FIG_CODE,
@@ -255,7 +290,12 @@ rule feinman2020_learning_curves:
     """Training NLL per epoch of every run (the holdout runs as a DVC plot)."""
     output:
         table=f"{FL_RESULTS}/learning_curves.csv",
-        figure=f"{FL_RESULTS}/learning_curves.png",
+        figure=report(
+            f"{FL_RESULTS}/learning_curves.png",
+            caption="../report/feinman2020/learning_curves.rst",
+            category="Feinman & Lake 2020",
+            subcategory="learning curves",
+        ),
     input:
         runs=[r for m in FL_NAMES for t in ("alphabet", "character") for r in fl_split_runs(m, t)]
         + expand(f"{FL_RUNS}/{{model}}/holdout.json", model=FL_NAMES, allow_missing=True),

@@ -39,7 +39,12 @@ rule fit_splines:
 rule spline_table:
     """Per-alphabet table of control points, residuals and removed strokes, with metrics."""
     output:
-        table="results/preprocessing/{scale}/spline_table.csv",
+        table=report(
+            "results/preprocessing/{scale}/spline_table.csv",
+            caption="../report/preprocessing/spline_table.rst",
+            category="Preprocessing (spine)",
+            subcategory="spline table",
+        ),
         metrics="results/preprocessing/{scale}/metrics.json",
     input:
         dataset=DATASET,
@@ -59,7 +64,12 @@ rule spline_table:
 rule splines_figure:
     """Raw strokes beside their minimal splines, laid out like CogSci 2020 Fig. 2."""
     output:
-        "results/preprocessing/{scale}/splines_figure.png",
+        report(
+            "results/preprocessing/{scale}/splines_figure.png",
+            caption="../report/preprocessing/splines_figure.rst",
+            category="Preprocessing (spine)",
+            subcategory="splines figure",
+        ),
     input:
         dataset=DATASET,
         splines=SPLINES,
