@@ -4,6 +4,8 @@
 #   make smoke       set up, then run the whole DAG at smoke scale (CI)
 #   make report      build the results (if needed) and the self-contained HTML report of the scale
 #                    in params.yaml, or of SCALE=smoke|quick|paper: results/report/<scale>/report.html
+#   make slurm-test  opt-in: start a one-node Slurm here (root, apt) and run the smoke DAG through
+#                    workflow/profiles/slurm (tests/test_slurm.py)
 #   make lock        record the built results in dvc.lock (dvc commit), then mark them current
 #                    for Snakemake: dvc re-links cached outputs, which renews their mtimes
 # Offline: export OMNIGLOT_MIRROR=/path/to/omniglot-zips (e.g. ../shared/data/omniglot) first.
@@ -13,7 +15,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SNAKEMAKE := $(BIN)/snakemake --workflow-profile workflow/profiles/default
 
-.PHONY: setup reproduce smoke test report dvc-yaml lock clean-smoke
+.PHONY: setup reproduce smoke test report slurm-test dvc-yaml lock clean-smoke
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +42,10 @@ report: setup
 	$(SNAKEMAKE) --config scale=$(SCALE)
 	$(SNAKEMAKE) --config scale=$(SCALE) --report results/report/$(SCALE)/report.html
 	$(BIN)/python -m charchallenge.report_check results/report/$(SCALE)/report.html $(SCALE)
+
+slurm-test: setup
+	$(BIN)/pip install --quiet -e '.[slurm]'
+	CHARCHALLENGE_SLURM=1 $(BIN)/python -m pytest -q -s tests/test_slurm.py
 
 dvc-yaml: setup
 	$(BIN)/python -m charchallenge.pipeline

@@ -135,3 +135,13 @@ for _stage in [s for s in RESULTS if RESULTS[s].get("headline")]:
             job_benchmark(f"headline_{_stage}", "scale"),
         script:
             "../scripts/headline_metrics.py"
+
+
+# Time limits (minutes) and memory (MB) of the long jobs, per scale: what a cluster scheduler
+# (workflow/profiles/slurm) is asked for. Training and inference jobs checkpoint, so one that
+# hits its limit resumes when resubmitted (the profile's `retries`).
+LONG_JOB = {
+    "smoke": {"runtime": 10, "mem_mb": 2000},
+    "quick": {"runtime": 120, "mem_mb": 4000},
+    "paper": {"runtime": 2880, "mem_mb": 16000},
+}[SCALE]

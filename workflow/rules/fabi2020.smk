@@ -37,6 +37,8 @@ rule fabi2020_train:
     threads: 1
     resources:
         gpu=FABI_GPU,
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("fabi2020_train", "scale", "seed"),
     benchmark:
@@ -58,6 +60,8 @@ rule fabi2020_one_shot:
     threads: FABI["threads"]
     resources:
         gpu=FABI_GPU,
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("fabi2020_one_shot", "scale"),
     benchmark:
@@ -77,6 +81,8 @@ rule fabi2020_type_inference:
     threads: FABI["threads"]
     resources:
         gpu=FABI_GPU,
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("fabi2020_type_inference", "scale"),
     benchmark:

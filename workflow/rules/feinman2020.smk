@@ -45,6 +45,9 @@ rule feinman2020_canvases:
         splines=SPLINES,
         code=FL_CANVAS_CODE,
     threads: 2
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_canvases"),
     benchmark:
@@ -67,6 +70,8 @@ rule feinman2020_train:
     threads: FL["threads"]
     resources:
         gpu=FL_GPU,
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_train", "scale", "model", "task", "split", "config"),
     benchmark:
@@ -91,6 +96,8 @@ rule feinman2020_holdout:
     threads: FL["threads"]
     resources:
         gpu=FL_GPU,
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_holdout", "scale", "model"),
     benchmark:
@@ -133,6 +140,9 @@ rule feinman2020_classifier:
     params:
         run=script_params("data", "feinman2020"),
     threads: FL["threads"]
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_classifier", "scale"),
     benchmark:
@@ -151,6 +161,9 @@ rule feinman2020_samples:
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_samples", "scale", "model"),
     benchmark:
@@ -179,6 +192,9 @@ rule feinman2020_sample_statistics:
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_sample_statistics", "scale"),
     benchmark:
@@ -233,6 +249,9 @@ rule feinman2020_fig6:
     params:
         run=script_params("data", "feinman2020"),
     threads: FL["threads"]
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_fig6", "scale"),
     benchmark:
@@ -257,6 +276,9 @@ rule feinman2020_fig7:
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
     log:
         job_log("feinman2020_fig7", "scale"),
     benchmark:
