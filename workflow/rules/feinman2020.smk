@@ -307,24 +307,3 @@ rule feinman2020_fig8:
     script:
         "../scripts/feinman2020/fig8.py"
 
-
-rule feinman2020_learning_curves:
-    """Training NLL per epoch of every run (the holdout runs as a DVC plot)."""
-    output:
-        table=f"{FL_RESULTS}/learning_curves.csv",
-        figure=report(
-            f"{FL_RESULTS}/learning_curves.png",
-            caption="../report/feinman2020/learning_curves.rst",
-            category="Feinman & Lake 2020",
-            subcategory="learning curves",
-        ),
-    input:
-        runs=[r for m in FL_NAMES for t in ("alphabet", "character") for r in fl_split_runs(m, t)]
-        + expand(f"{FL_RUNS}/{{model}}/holdout.json", model=FL_NAMES, allow_missing=True),
-        code=FL_CODE,
-    log:
-        job_log("feinman2020_learning_curves", "scale"),
-    benchmark:
-        job_benchmark("feinman2020_learning_curves", "scale"),
-    script:
-        "../scripts/feinman2020/learning_curves.py"

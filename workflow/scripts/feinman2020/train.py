@@ -68,10 +68,6 @@ payload = {
     "test_parts_mean": {k: float(v.mean()) for k, v in ev.items() if k != "nll"},
     "steps": result.steps, "resumed_from": result.resumed_from,
     "final_train_loss": float(np.mean(result.losses[-max(1, math.ceil(steps_per_epoch)):])),
-    # learning curve: mean training loss (NLL per drawing) over each epoch's steps
-    "train_loss_per_epoch": [float(np.mean(chunk)) for chunk in
-                             np.array_split(np.asarray(result.losses),
-                                            max(1, min(len(result.losses), round(len(result.losses) / steps_per_epoch))))],
     "seconds_train": seconds, "seconds_eval": seconds_eval,
     "seconds_per_epoch": seconds / max(done_here / steps_per_epoch, 1e-9) if done_here else None,
     "provenance": provenance(run["scale"], run["seed"], device),
