@@ -107,3 +107,19 @@ def test_empty_mirror_names_archive_folder_and_address(tmp_path):
     assert f"strokes_background_small2.zip is not in the mirror folder {empty}" in out
     assert "https://github.com/brendenlake/omniglot/raw/ceffff1ba059df9c19f12021b738dd1e0d8dd650/python/strokes_background_small2.zip" in out
     assert not (work / "data" / "raw").exists() or list((work / "data" / "raw").iterdir()) == []
+
+
+def test_script_jobs_import_the_package_from_this_repositorys_src(tmp_path, mirror):
+    """A script job runs the tracked sources, not an installed copy (common.smk puts src/ first on
+    PYTHONPATH). Here a decoy charchallenge stands first on PYTHONPATH, as an installed copy
+    would; a job that imported it would fail."""
+    decoy = tmp_path / "installed" / "charchallenge"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the installed copy of charchallenge was imported')\n")
+    work = tmp_path / "work"
+    env = {**os.environ, "PYTHONPATH": str(decoy.parent), "OMNIGLOT_MIRROR": str(mirror)}
+    result = subprocess.run([*SNAKEMAKE, "--directory", str(work), "data/raw/images_background_small1.zip"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "installed copy" not in result.stdout + result.stderr
+    assert (work / "data" / "raw" / "images_background_small1.zip").is_file()
