@@ -146,7 +146,7 @@ def test_temperature_lowers_diversity(name):
 def test_training_decreases_loss_and_resumes(tmp_path):
     drawings = toy_drawings(30, seed=5)
     enc = encode(drawings)
-    tp = dict(lr=1e-2, batch_size=10, epochs=2, grad_clip=1.0, checkpoint_every=2)
+    tp = dict(lr=1e-2, batch_size=10, max_epochs=2, grad_clip=1.0, checkpoint_every=2)
     hp = dict(hidden=8)
     full, res = train_model("baseline_lstm", hp, tp, enc, None, np.arange(30), seed=0)
     part_dir = tmp_path / "ckpt"

@@ -70,7 +70,7 @@ def _feinman_run(tmp_path, enc, tp, stop_after=None, idx=np.arange(30)):
                        stop_after=stop_after)
 
 
-TP = dict(lr=1e-2, batch_size=10, epochs=2, grad_clip=1.0, checkpoint_every=2)
+TP = dict(lr=1e-2, batch_size=10, max_epochs=2, grad_clip=1.0, checkpoint_every=2)
 
 
 def test_changed_input_data_restarts_training(tmp_path, capsys):

@@ -1,6 +1,7 @@
 # Feinman & Lake (2020): Full NS, Hierarchical LSTM and Baseline LSTM generative models.
-# canvases (once) -> one training job per (model, task, split, grid config) -> holdout per model
-# (config chosen on the alphabet splits) -> Table 1; samples of the holdout models -> Figs. 5-8.
+# canvases (once) -> one training job per (model, task, split, grid config), each early-stopped on
+# a validation slice of its training characters -> holdout per model (every config, chosen on
+# validation) -> Table 1 and its claims, learning curves; samples of the holdout models -> Figs. 5-8.
 # Weights and samples live in data/models/feinman2020/{scale}/; checkpoints in
 # checkpoints/feinman2020/{scale}/<run>/ (not an output: a killed job resumes from it).
 
@@ -17,7 +18,7 @@ FL_CODE = sorted(set(FL_CANVAS_CODE + pkg(
     "feinman2020/__init__.py", "feinman2020/full_ns.py", "feinman2020/hierarchical_lstm.py",
     "feinman2020/baseline_lstm.py", "feinman2020/stroke_steps.py", "feinman2020/train.py", "feinman2020/splits.py",
     "feinman2020/data.py", "feinman2020/density.py",
-    "mixtures.py", "training.py", "io.py", "data/dataset.py")))
+    "mixtures.py", "layers.py", "training.py", "io.py", "data/dataset.py")))
 FL_FIG_CODE = sorted(set(FL_CODE + pkg("feinman2020/classifier.py", "feinman2020/sampling.py", "feinman2020/plotting.py")))
 FL_GPU = 1 if FL["device"] == "cuda" or (FL["device"] == "auto" and _fl_shutil.which("nvidia-smi")) else 0
 FL_NAMES = ["full_ns", "hierarchical_lstm", "baseline_lstm"]
@@ -81,13 +82,13 @@ rule feinman2020_train:
 
 
 rule feinman2020_holdout:
-    """Holdout: the configuration best on the alphabet splits, retrained on the background set."""
+    """Holdout: every grid configuration trained on the holdout's training alphabets, the one with
+    the best validation NLL kept (validation: its own training characters, never test data)."""
     output:
         run=f"{FL_RUNS}/{{model}}/holdout.json",
         model=f"{FL_MODELS}/{{model}}_holdout.pt",
     input:
         **FL_DATA,
-        selection=lambda wc: fl_split_runs(wc.model, "alphabet"),
         code=FL_CODE,
     params:
         run=script_params("data", "feinman2020"),
@@ -106,8 +107,12 @@ rule feinman2020_holdout:
         "../scripts/feinman2020/train.py"
 
 
+FL_ALL_RUNS = [r for m in FL_NAMES for t in ("alphabet", "character") for r in fl_split_runs(m, t)]
+
+
 rule feinman2020_table1:
-    """Table 1 with the paper's numbers, the holdout paired t-test and the rankings."""
+    """Table 1 with the paper's numbers; claims rows (ordering per task, holdout t-test over
+    characters) whose verdict is "not evidence" when a compared run had not converged."""
     output:
         table=report(
             f"{FL_RESULTS}/table1.csv",
@@ -115,11 +120,17 @@ rule feinman2020_table1:
             category="Feinman & Lake 2020",
             subcategory="Table 1",
         ),
+        claims=report(
+            f"{FL_RESULTS}/claims.csv",
+            caption="../report/feinman2020/claims.rst",
+            category="Feinman & Lake 2020",
+            subcategory="claims",
+        ),
         metrics=f"{FL_RESULTS}/metrics.json",
     input:
-        runs=[r for m in FL_NAMES for t in ("alphabet", "character") for r in fl_split_runs(m, t)],
+        runs=FL_ALL_RUNS,
         holdouts=expand(f"{FL_RUNS}/{{model}}/holdout.json", model=FL_NAMES, allow_missing=True),
-        code=FL_CODE,
+        code=FL_CODE + pkg("feinman2020/claims.py"),
     params:
         run=script_params("data", "feinman2020"),
     log:
@@ -128,6 +139,30 @@ rule feinman2020_table1:
         job_benchmark("feinman2020_table1", "scale"),
     script:
         "../scripts/feinman2020/table1.py"
+
+
+rule feinman2020_learning_curves:
+    """Train and validation NLL per epoch of every run, as a DVC plot (CSV) and one panel per run."""
+    output:
+        curves=directory(f"{FL_RESULTS}/learning_curves"),
+        figure=report(
+            f"{FL_RESULTS}/learning_curves.png",
+            caption="../report/feinman2020/learning_curves.rst",
+            category="Feinman & Lake 2020",
+            subcategory="learning curves",
+        ),
+    input:
+        runs=FL_ALL_RUNS,
+        holdouts=expand(f"{FL_RUNS}/{{model}}/holdout.json", model=FL_NAMES, allow_missing=True),
+        code=FL_CODE + pkg("feinman2020/claims.py", "feinman2020/plotting.py"),
+    params:
+        run=script_params("feinman2020"),
+    log:
+        job_log("feinman2020_learning_curves", "scale"),
+    benchmark:
+        job_benchmark("feinman2020_learning_curves", "scale"),
+    script:
+        "../scripts/feinman2020/learning_curves.py"
 
 
 rule feinman2020_classifier:

@@ -18,7 +18,8 @@ the released code (shared/reference/gns-facts.md section 2) where the paper leav
   locations, context gated by sigmoid(W h); initial state from the mean-pooled map and the start
   embedding; output [h, context, offset embedding, start embedding] -> tanh layer -> GMM
   (ridge 1e-4) + one end-of-stroke logit. Deviation: ordinary (inverted) dropout redrawn every
-  step instead of the released code's fixed unscaled masks.
+  step instead of the released code's fixed unscaled masks. Speed: the feature map of the blank
+  canvas (every first stroke) is computed once per batch (:func:`charchallenge.layers.shared_rows`).
 * Termination model: 4 blocks [3x3 conv, ReLU, batch norm, max-pool, dropout 0.5], 64 filters,
   dense 64 (ReLU, dropout 0.5) -> 1 logit.
 * Canvases standardised with the released statistics (location/stroke vs termination).
@@ -39,6 +40,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from charchallenge.layers import Dropout, shared_rows
 from charchallenge.mixtures import GMM, GMMHead, bernoulli_log_prob, gmm_log_prob, sample_bernoulli, sample_gmm
 
 from . import canvases as cv
@@ -54,7 +56,7 @@ def conv_block(c_in: int, c_out: int, activation: str, dropout: float, bias: boo
     conv = nn.Conv2d(c_in, c_out, 3, padding=1, bias=bias)
     act, bn = ACTIVATIONS[activation](), nn.BatchNorm2d(c_out)
     middle = [bn, act] if norm_first else [act, bn]
-    return nn.Sequential(conv, *middle, nn.MaxPool2d(2), nn.Dropout(dropout))
+    return nn.Sequential(conv, *middle, nn.MaxPool2d(2), Dropout(dropout))
 
 
 class LocationModel(nn.Module):
@@ -67,8 +69,8 @@ class LocationModel(nn.Module):
             blocks.append(conv_block(c, k, activation, dropout, bias=False, norm_first=True))
             c = k
         self.cnn = nn.Sequential(*blocks, nn.Flatten())
-        self.prev = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Dropout(0.2))
-        self.dense = nn.Sequential(nn.Linear(c + 16, dense), ACTIVATIONS[activation](), nn.Dropout(0.5))
+        self.prev = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), Dropout(0.2))
+        self.dense = nn.Sequential(nn.Linear(c + 16, dense), ACTIVATIONS[activation](), Dropout(0.5))
         self.head = GMMHead(dense, ridge=1e-3)
 
     def forward(self, canvas: Tensor, prev_point: Tensor) -> GMM:
@@ -84,24 +86,28 @@ class StrokeModel(nn.Module):
         self.hidden, self.layers = hidden, layers
         c1, c2, f = cnn  # fixed in the paper: a (64, 14, 14) map; smaller only at smoke/quick scale
         self.cnn = nn.Sequential(
-            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.Dropout(0.3),
-            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.Dropout(0.3),
+            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), Dropout(0.3),
+            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), Dropout(0.3),
             nn.Conv2d(c2, f, 3, padding=1, stride=2), nn.Tanh())
         self.start_emb = nn.Sequential(nn.Linear(2, 16), nn.Tanh())
         self.offset_emb = nn.Sequential(nn.Linear(2, 16), nn.Tanh())
-        self.init = nn.Sequential(nn.Linear(f + 16, 2 * layers * hidden), nn.Tanh(), nn.Dropout(dropout))
+        self.init = nn.Sequential(nn.Linear(f + 16, 2 * layers * hidden), nn.Tanh(), Dropout(dropout))
         self.att_features = nn.Linear(f, attention)
         self.att_hidden = nn.Linear(hidden, attention, bias=False)
         self.att_score = nn.Linear(attention, 1)
         self.gate = nn.Linear(hidden, f)
         self.cells = nn.ModuleList([nn.LSTMCell(16 + f if i == 0 else hidden, hidden) for i in range(layers)])
-        self.drop = nn.Dropout(dropout)
-        self.combine = nn.Sequential(nn.Linear(hidden + f + 16 + 16, hidden), nn.Tanh(), nn.Dropout(dropout))
+        self.drop = Dropout(dropout)
+        self.combine = nn.Sequential(nn.Linear(hidden + f + 16 + 16, hidden), nn.Tanh(), Dropout(dropout))
         self.head = GMMHead(hidden, ridge=1e-4)
         self.end = nn.Linear(hidden, 1)
 
-    def init_state(self, canvas: Tensor, start: Tensor) -> dict:
-        fmap = self.cnn(cv.standardise(canvas, cv.LOC_STATS)[:, None]).flatten(2).transpose(1, 2)  # (S, 196, 64)
+    def init_state(self, canvas: Tensor, start: Tensor, blank: Tensor | None = None) -> dict:
+        """Decoder state for strokes starting at ``start`` on ``canvas``; ``blank`` flags the
+        strokes whose canvas is blank (their feature map is computed once)."""
+        x = cv.standardise(canvas, cv.LOC_STATS)[:, None]
+        fmap = (self.cnn(x) if blank is None else shared_rows(self.cnn, x, blank))
+        fmap = fmap.flatten(2).transpose(1, 2)  # (S, 196, 64)
         s_emb = self.start_emb(start)
         hc = self.init(torch.cat([fmap.mean(1), s_emb], -1)).view(-1, 2, self.layers, self.hidden)
         return {"fmap": fmap, "keys": self.att_features(fmap), "start": s_emb,
@@ -123,7 +129,8 @@ class StrokeModel(nn.Module):
         out = self.combine(torch.cat([x, context, o_emb, state["start"]], -1))
         return self.head(out), self.end(out).squeeze(-1), {**state, "h": hs, "c": cs}
 
-    def log_prob(self, canvas: Tensor, start: Tensor, offsets: Tensor, n_cp: Tensor) -> tuple[Tensor, Tensor]:
+    def log_prob(self, canvas: Tensor, start: Tensor, offsets: Tensor, n_cp: Tensor,
+                 blank: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """Teacher-forced stroke terms per stroke: ``(sum_t log p(offset_t), sum_t log p(end_t))``.
 
         Strokes are sorted longest first and step t runs only on the strokes still going (a
@@ -131,7 +138,7 @@ class StrokeModel(nn.Module):
         """
         order = torch.argsort(n_cp, descending=True, stable=True)
         k = n_cp[order]
-        state = self.init_state(canvas[order], start[order])
+        state = self.init_state(canvas[order], start[order], None if blank is None else blank[order])
         targets = torch.cat([offsets[order], torch.zeros_like(offsets[:, :1])], 1)
         lp_off = torch.zeros(len(k), device=start.device)
         lp_end = torch.zeros(len(k), device=start.device)
@@ -159,7 +166,7 @@ class TerminationModel(nn.Module):
         for _ in range(4):
             blocks.append(conv_block(c, channels, "relu", dropout, bias=True, norm_first=False))
             c = channels
-        self.net = nn.Sequential(*blocks, nn.Flatten(), nn.Linear(channels, dense), nn.ReLU(), nn.Dropout(dropout),
+        self.net = nn.Sequential(*blocks, nn.Flatten(), nn.Linear(channels, dense), nn.ReLU(), Dropout(dropout),
                                  nn.Linear(dense, 1))
 
     def forward(self, canvas: Tensor) -> Tensor:
@@ -171,6 +178,9 @@ class FullNS(DrawingDensity):
 
     name = "full_ns"
     needs_canvases = True
+    share_blank_canvas = True
+    """Compute the stroke CNN's map of the blank canvas once per batch (False: once per first
+    stroke, as before the speed work; for ``benchmarks/feinman2020_train_step.py``)."""
 
     def __init__(self, location: dict | None = None, stroke: dict | None = None, termination: dict | None = None):
         super().__init__()
@@ -181,7 +191,8 @@ class FullNS(DrawingDensity):
     def log_prob_parts(self, batch: Batch) -> dict[str, Tensor]:
         """Per-drawing log-likelihood terms (nats): location, offsets, stroke_end, termination."""
         loc = self.location(batch.canvas_before, batch.prev_point).log_prob(batch.start)
-        off, end = self.stroke.log_prob(batch.canvas_before, batch.start, batch.offsets, batch.n_cp)
+        off, end = self.stroke.log_prob(batch.canvas_before, batch.start, batch.offsets, batch.n_cp,
+                                        blank=batch.position == 0 if self.share_blank_canvas else None)
         term = bernoulli_log_prob(self.termination(batch.canvas_after), batch.is_last.float())
         return stroke_terms(batch, location=loc, offsets=off, stroke_end=end, termination=term)
 

@@ -8,6 +8,10 @@
   is background (30 alphabets) vs evaluation; offline, with only the 8 mirrored alphabets, train
   on the 5 alphabets of ``small1`` and test on the 3 alphabets only in ``small2``.
 
+Validation (model selection and early stopping) is a slice of the *training* characters,
+all drawers of a character together (:func:`validation_split`); no test drawing is ever looked
+at before the test score.
+
 Test sizes are ``max(1, round(0.2 n))`` alphabets (or characters of an alphabet). Every split
 is a pair of index arrays into the drawings of the encoded set, with all drawers of a character
 on the same side.
@@ -66,6 +70,22 @@ def make_split(task: str, split: int, alphabet, character, seed: int, test_fract
     if task == "holdout":
         return holdout_split(alphabet, background)
     raise ValueError(f"unknown task {task!r}")
+
+
+def validation_split(train_idx: np.ndarray, alphabet, character, fraction: float, seed: int):
+    """Split the training drawings ``train_idx`` into (train, validation) by character: a seeded
+    ``fraction`` of the training characters (at least one), all their drawings, goes to
+    validation."""
+    train_idx = np.asarray(train_idx)
+    keys = np.char.add(np.char.add(np.asarray(alphabet)[train_idx].astype(str), "/"),
+                       np.asarray(character)[train_idx].astype(str))
+    chars = np.unique(keys)
+    n_val = max(1, int(round(fraction * len(chars))))
+    if n_val >= len(chars):
+        raise ValueError(f"validation_fraction {fraction} leaves no training character ({len(chars)} characters)")
+    pick = np.random.RandomState(seed).choice(len(chars), n_val, replace=False)
+    is_val = np.isin(keys, chars[pick])
+    return train_idx[~is_val], train_idx[is_val]
 
 
 def subsample(idx: np.ndarray, n: int | None, seed: int) -> np.ndarray:

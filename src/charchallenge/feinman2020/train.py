@@ -3,10 +3,13 @@
 
 One step = one Adam step on the mean NLL of ``batch_size`` drawings drawn uniformly with
 replacement from the training drawings (teacher forcing on the cached canvases); the gradient
-norm is clipped (``grad_clip``, as in Sketch-RNN). ``epochs`` sets the number of steps
-(``ceil(epochs * n_train / batch_size)``). The loop - checkpoints, resume after a kill,
-determinism - is the shared :func:`charchallenge.training.train`; this module only builds the
-``step_fn`` around it.
+norm is clipped (``grad_clip``, as in Sketch-RNN). An epoch is ``ceil(n_train / batch_size)``
+steps. After every epoch the mean NLL of the validation drawings (training characters set
+aside, :func:`.splits.validation_split`) is measured; training stops when it has not improved
+by more than ``min_delta`` (relative) for ``patience`` epochs, or after ``max_epochs``, and the
+best epoch's weights are kept. The loop - checkpoints, resume after a kill, determinism, early
+stopping - is the shared :func:`charchallenge.training.train`; this module only builds the
+``step_fn`` and the validation around it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 import torch
 
 from charchallenge.fingerprint import digest_arrays, job_fingerprint
-from charchallenge.training import train
+from charchallenge.training import Validation, train
 
 from .baseline_lstm import BaselineLSTM
 from .encoding import EncodedDrawings, make_batch
@@ -45,13 +48,16 @@ def data_digest(enc: EncodedDrawings, canvases, train_idx) -> dict[str, str]:
 
 
 def train_model(name: str, hp: dict, tp: dict, enc: EncodedDrawings, canvases, train_idx, seed: int,
-                device: str = "cpu", checkpoint_dir=None, progress: bool = False, stop_after: int | None = None):
-    """Train one model on the drawings ``train_idx``; returns (model on CPU, TrainResult)."""
+                val_idx=None, device: str = "cpu", checkpoint_dir=None, progress: bool = False,
+                stop_after: int | None = None):
+    """Train one model on the drawings ``train_idx``, early-stopped on ``val_idx`` if given;
+    returns (model on CPU, TrainResult with the per-epoch learning curve)."""
     model = build_model(name, hp, seed).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=tp["lr"])
     train_idx = torch.as_tensor(np.asarray(train_idx), dtype=torch.long)
     cans = canvases if model.needs_canvases else None
-    n_steps = max(1, math.ceil(tp["epochs"] * len(train_idx) / tp["batch_size"]))
+    steps_per_epoch = max(1, math.ceil(len(train_idx) / tp["batch_size"]))
+    n_steps = max(1, math.ceil(tp["max_epochs"] * steps_per_epoch))
 
     def step_fn(step: int, generator: torch.Generator) -> float:
         pick = train_idx[torch.randint(len(train_idx), (tp["batch_size"],), generator=generator)]
@@ -63,25 +69,34 @@ def train_model(name: str, hp: dict, tp: dict, enc: EncodedDrawings, canvases, t
         optimizer.step()
         return loss.item()
 
-    key = job_fingerprint({"model": name, "hp": hp, "train": tp, "seed": seed, "device": str(device)},
-                          data=data_digest(enc, cans, train_idx))
+    validation = None
+    if val_idx is not None:
+        validation = Validation(
+            evaluate=lambda: float(evaluate(model, enc, canvases, val_idx, tp["eval_batch"], device)["nll"].mean()),
+            every=steps_per_epoch, patience=tp["patience"], min_delta=tp["min_delta"])
+    data = data_digest(enc, cans, train_idx)
+    if val_idx is not None:
+        data["val_idx"] = digest_arrays(np.asarray(val_idx))
+    key = job_fingerprint({"model": name, "hp": hp, "train": tp, "seed": seed, "device": str(device)}, data=data)
     result = train(model, optimizer, step_fn, n_steps=n_steps, seed=seed, checkpoint_dir=checkpoint_dir,
                    checkpoint_every=tp["checkpoint_every"], fingerprint=key, progress=progress,
-                   desc=f"feinman2020 {name}", stop_after=stop_after)
+                   desc=f"feinman2020 {name}", stop_after=stop_after, validation=validation)
     return model.cpu().eval(), result
 
 
 @torch.no_grad()
-def evaluate(model, enc: EncodedDrawings, canvases, idx, batch_size: int = 500) -> dict[str, np.ndarray]:
+def evaluate(model, enc: EncodedDrawings, canvases, idx, batch_size: int = 500,
+             device: str | None = None) -> dict[str, np.ndarray]:
     """Per-drawing NLL (nats) and its parts for the drawings ``idx`` (evaluation mode)."""
     model.eval()
     cans = canvases if model.needs_canvases else None
     idx = torch.as_tensor(np.asarray(idx), dtype=torch.long)
     parts: dict[str, list] = {}
     for a in range(0, len(idx), batch_size):
-        out = model.log_prob_parts(make_batch(enc, idx[a : a + batch_size], cans))
+        batch = make_batch(enc, idx[a : a + batch_size], cans)
+        out = model.log_prob_parts(batch if device is None else batch.to(device))
         for k, v in out.items():
-            parts.setdefault(k, []).append(-v.numpy())
+            parts.setdefault(k, []).append(-v.cpu().numpy())
     result = {k: np.concatenate(v) for k, v in parts.items()}
     result["nll"] = sum(result.values())
     return result
