@@ -78,3 +78,18 @@ def test_batched_one_shot_equals_letter_by_letter_loop():
     loop = one_shot_inference(trained, untrained, targets, batched=False, **kwargs)
     torch.testing.assert_close(batched.columns, loop.columns, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(batched.inputs, loop.inputs, atol=1e-5, rtol=1e-4)
+
+
+def test_network_without_ff_layer_feeds_the_code_into_the_lstm_and_stacks():
+    from charchallenge.fabi2020.model import Generator, Stack
+
+    torch.manual_seed(0)
+    nets = [Generator(n_inputs=6, ff_units=None, lstm_units=5) for _ in range(2)]
+    assert nets[0].ff is None and nets[0].lstm.input_size == 6 and nets[0].config()["ff_units"] is None
+    codes = torch.randn(2, 3, 6)
+    stack = Stack.from_models(nets)
+    out = stack.run(stack.ff_preactivation(codes), 7)
+    for m, net in enumerate(nets):
+        torch.testing.assert_close(out[m], net(codes[m], 7), atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="feed-forward"):
+        Stack.from_models([nets[0], Generator(n_inputs=6, ff_units=4, lstm_units=5)])

@@ -114,3 +114,12 @@ def test_diversity_ratio_of_a_shrunk_set():
     assert r["ratio_ci95"][0] < 0.5 < r["ratio_ci95"][1] < 1.0
     same = diversity_ratio(pixel_distances(x), pixel_distances(x), 200, seed=0)
     assert same["ratio_ci95"][0] < 1.0 < same["ratio_ci95"][1]
+
+
+def test_novelty_share_interval_is_exact_and_narrows_with_more_samples():
+    from charchallenge.feinman2020.classifier import share_interval
+
+    lo, hi = share_interval(0.1, 100)
+    assert lo == pytest.approx(0.0490, abs=1e-3) and hi == pytest.approx(0.1762, abs=1e-3)  # Clopper-Pearson
+    lo2, hi2 = share_interval(0.1, 1000)
+    assert lo < lo2 < 0.1 < hi2 < hi

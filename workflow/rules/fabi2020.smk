@@ -12,8 +12,16 @@ FABI_CODE = pkg("fabi2020", "training.py", "preprocess/trajectories.py", "io.py"
 FABI_GPU = 1 if FABI["device"] == "cuda" or (FABI["device"] == "auto" and _shutil.which("nvidia-smi")) else 0
 
 
+wildcard_constraints:
+    seed=r"\d+",
+
+
 def fabi_models(wildcards):
     return expand(f"{FABI_MODELS}/seed{{seed}}.pt", scale=wildcards.scale, seed=FABI["seeds"])
+
+
+def fabi_models_without_ff(wildcards):
+    return expand(f"{FABI_MODELS}/seed{{seed}}_without_ff.pt", scale=wildcards.scale, seed=FABI["seeds"])
 
 
 FABI_INPUTS = dict(
@@ -45,6 +53,55 @@ rule fabi2020_train:
         job_benchmark("fabi2020_train", "scale", "seed"),
     script:
         "../scripts/fabi2020/train.py"
+
+
+rule fabi2020_train_without_ff:
+    """The ablation network (section 3.1): one-hot code straight into the LSTM, no FF layer,
+    trained like the generator."""
+    output:
+        f"{FABI_MODELS}/seed{{seed}}_without_ff.pt",
+    input:
+        trajectories=TRAJECTORIES,
+        code=FABI_CODE,
+    params:
+        run=script_params("fabi2020"),
+        checkpoint_dir=lambda wc: f"checkpoints/fabi2020/{wc.scale}/seed{wc.seed}_without_ff",
+        without_ff=True,
+    threads: 1
+    resources:
+        gpu=FABI_GPU,
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+    log:
+        job_log("fabi2020_train_without_ff", "scale", "seed"),
+    benchmark:
+        job_benchmark("fabi2020_train_without_ff", "scale", "seed"),
+    script:
+        "../scripts/fabi2020/train.py"
+
+
+rule fabi2020_one_shot_without_ff:
+    """One-shot inference of the network without FF layer: only its input vector can adapt."""
+    output:
+        f"{FABI_MODELS}/one_shot_without_ff.pt",
+    input:
+        trajectories=TRAJECTORIES,
+        models=fabi_models_without_ff,
+        code=FABI_CODE,
+    params:
+        run=script_params("fabi2020"),
+        conditions=["ablation"],
+    threads: FABI["threads"]
+    resources:
+        gpu=FABI_GPU,
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+    log:
+        job_log("fabi2020_one_shot_without_ff", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_one_shot_without_ff", "scale"),
+    script:
+        "../scripts/fabi2020/one_shot.py"
 
 
 rule fabi2020_one_shot:
@@ -142,9 +199,10 @@ rule fabi2020_table_ablation:
         ),
     input:
         **FABI_INPUTS,
+        without_ff=f"{FABI_MODELS}/one_shot_without_ff.pt",
     params:
         run=script_params("fabi2020"),
-        conditions=["one_shot", "ablation", "no_inference"],
+        conditions=["one_shot", "ablation", "without_ff", "no_inference"],
     log:
         job_log("fabi2020_table_ablation", "scale"),
     benchmark:
@@ -322,6 +380,49 @@ rule fabi2020_fig7:
         "../scripts/fabi2020/fig_states.py"
 
 
+rule fabi2020_table_hidden_states:
+    """Shared state sub-patterns (section 3.5): each named pair's similarity among all novel pairs."""
+    output:
+        report(
+            f"{FABI_RESULTS}/table_hidden_states.csv",
+            caption="../report/fabi2020/table_hidden_states.rst",
+            category="Fabi et al. 2020",
+            subcategory="table hidden states",
+        ),
+    input:
+        **FABI_INPUTS,
+    params:
+        run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_table_hidden_states", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_table_hidden_states", "scale"),
+    script:
+        "../scripts/fabi2020/table_hidden_states.py"
+
+
+rule fabi2020_fig_variant_band:
+    """Novelty and recognition of the noise variants against the noise SD, with the claim's band."""
+    output:
+        report(
+            f"{FABI_RESULTS}/fig3_variant_band.png",
+            caption="../report/fabi2020/fig3_variant_band.rst",
+            category="Fabi et al. 2020",
+            subcategory="Fig. 3",
+        ),
+    input:
+        table=f"{FABI_RESULTS}/table_variants.csv",
+        code=FABI_CODE,
+    params:
+        run=script_params("fabi2020"),
+    log:
+        job_log("fabi2020_fig_variant_band", "scale"),
+    benchmark:
+        job_benchmark("fabi2020_fig_variant_band", "scale"),
+    script:
+        "../scripts/fabi2020/fig3_variant_band.py"
+
+
 rule fabi2020_claims:
     """Summary table of the paper's claims with our outcome, and the stage's metrics."""
     output:
@@ -341,6 +442,8 @@ rule fabi2020_claims:
         variants_table=f"{FABI_RESULTS}/table_variants.csv",
         type_table=f"{FABI_RESULTS}/table_type_inference.csv",
         blending_table=f"{FABI_RESULTS}/table_blending.csv",
+        hidden_states_table=f"{FABI_RESULTS}/table_hidden_states.csv",
+        models_without_ff=fabi_models_without_ff,
         code=FABI_CODE,
     params:
         run=script_params("fabi2020"),

@@ -10,6 +10,11 @@ Choices the paper leaves open (kept in params.yaml under ``fabi2020.model``):
 * the feed-forward activation is ``tanh`` (bounded like the LSTM's own input nonlinearity);
 * the read-out is linear (4 outputs: dx, dy, pen, onset in normalised units).
 
+The ablation of section 3.1 ("similar attempts without the feedforward layer [...] have not been
+successful") is also built as a network: ``ff_units=None`` feeds the one-hot code straight into
+the LSTM (no FF layer), trained the same way; one-shot inference then can only adapt its input
+vector.
+
 Two forward paths compute the same function:
 
 * :class:`Generator` uses ``torch.nn.LSTM`` (cuDNN on a GPU) for training one model;
@@ -31,24 +36,28 @@ ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid,
 
 
 class Generator(nn.Module):
-    """One-hot code (K) -> FF layer (H_ff, activation) -> LSTM (H) -> linear read-out (4)."""
+    """One-hot code (K) -> FF layer (H_ff, activation) -> LSTM (H) -> linear read-out (4).
 
-    def __init__(self, n_inputs: int = 26, ff_units: int = 100, lstm_units: int = 100,
+    ``ff_units=None``: no FF layer, the code goes straight into the LSTM (the ablation network).
+    """
+
+    def __init__(self, n_inputs: int = 26, ff_units: int | None = 100, lstm_units: int = 100,
                  n_outputs: int = 4, activation: str = "tanh"):
         super().__init__()
-        self.activation = activation
-        self.ff = nn.Linear(n_inputs, ff_units)
-        self.lstm = nn.LSTM(ff_units, lstm_units, batch_first=True)
+        self.n_inputs = n_inputs
+        self.activation = activation if ff_units is not None else "identity"
+        self.ff = nn.Linear(n_inputs, ff_units) if ff_units is not None else None
+        self.lstm = nn.LSTM(ff_units if ff_units is not None else n_inputs, lstm_units, batch_first=True)
         self.readout = nn.Linear(lstm_units, n_outputs)
 
     def config(self) -> dict:
-        return {"n_inputs": self.ff.in_features, "ff_units": self.ff.out_features,
+        return {"n_inputs": self.n_inputs, "ff_units": None if self.ff is None else self.ff.out_features,
                 "lstm_units": self.lstm.hidden_size, "n_outputs": self.readout.out_features,
                 "activation": self.activation}
 
     def forward(self, inputs: Tensor, n_steps: int | None = None) -> Tensor:
         """Outputs (B, T, 4) for inputs (B, K) held constant over ``n_steps`` or (B, T, K)."""
-        ff = ACTIVATIONS[self.activation](self.ff(inputs))
+        ff = inputs if self.ff is None else ACTIVATIONS[self.activation](self.ff(inputs))
         if ff.dim() == 2:
             ff = ff.unsqueeze(1).expand(-1, n_steps, -1)
         hidden, _ = self.lstm(ff)
@@ -86,11 +95,20 @@ class Stack:
 
     @classmethod
     def from_models(cls, models: list[Generator], device="cpu") -> "Stack":
+        """Stack generators of one architecture; a network without FF layer gets W_ff = I,
+        b_ff = 0 and the identity activation, so its LSTM input is the code itself."""
         def st(fn):
             return torch.stack([fn(m).detach() for m in models]).to(device)
 
+        if len({m.ff is None for m in models}) > 1:
+            raise ValueError("cannot stack generators with and without a feed-forward layer")
+        if models[0].ff is None:
+            k = models[0].n_inputs
+            w_ff, b_ff = st(lambda m: torch.eye(k)), st(lambda m: torch.zeros(k))
+        else:
+            w_ff, b_ff = st(lambda m: m.ff.weight.t()), st(lambda m: m.ff.bias)
         return cls(
-            w_ff=st(lambda m: m.ff.weight.t()), b_ff=st(lambda m: m.ff.bias),
+            w_ff=w_ff, b_ff=b_ff,
             w_ih=st(lambda m: m.lstm.weight_ih_l0.t()), w_hh=st(lambda m: m.lstm.weight_hh_l0.t()),
             b=st(lambda m: m.lstm.bias_ih_l0 + m.lstm.bias_hh_l0),
             w_out=st(lambda m: m.readout.weight.t()), b_out=st(lambda m: m.readout.bias),

@@ -53,7 +53,7 @@ def noisy_variants(models: list[Generator], letters: list[int], lengths: list[in
     rows_letters = [l for l in letters for _ in variant_sds]
     rows_sds = [sd for _ in letters for sd in variant_sds]
     rows_lengths = [n for n in lengths for _ in variant_sds]
-    n_inputs = models[0].ff.in_features
+    n_inputs = models[0].n_inputs
     codes = noisy_codes(rows_letters, rows_sds, n_inputs, max(lengths), len(models), seed)
     out = generate(models, codes, rows_lengths, device)
     J = len(variant_sds)

@@ -91,3 +91,13 @@ def novelty_share(sample_sim: np.ndarray, novel_real_sim: np.ndarray, quantile: 
     characters do. Returns (share, level)."""
     level = float(np.quantile(novel_real_sim, quantile))
     return float((np.asarray(sample_sim) > level).mean()), level
+
+
+def share_interval(share: float, n: int, confidence: float = 0.95) -> list[float]:
+    """Exact (Clopper-Pearson) interval of a share of ``n`` independent samples."""
+    if n == 0:
+        return [float("nan"), float("nan")]
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(round(share * n)), n).proportion_ci(confidence, method="exact")
+    return [float(ci.low), float(ci.high)]

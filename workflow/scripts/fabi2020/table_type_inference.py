@@ -2,8 +2,9 @@
 
 (a) the paper's protocol: one noise variant per novel letter, generated as in Fig. 3 (paper: 12 of
 13 correct); (b) every other human drawer's version of every novel letter. The class is the
-largest entry of the inferred input code (over all characters, trained ones included). The
-confusion matrix (rows: true novel letter, columns: inferred character) sums over seeds.
+largest entry of the inferred input code over all characters, trained ones included
+(``accuracy``, chance 1/26 for Latin), or over the novel characters only (``accuracy_among_novel``,
+chance 1/13); each accuracy has its chance level beside it. The confusion matrix (rows: true novel letter, columns: inferred character) sums over seeds.
 """
 
 import numpy as np
@@ -26,8 +27,9 @@ for name in ("a", "b"):
     novel_only = np.array([[novel[int(np.argmax(code[novel]))] for code in seed_codes] for seed_codes in r["codes"]])
     acc_novel = (novel_only == r["true"][None]).mean(1)
     rows.append({"protocol": name, "instances_per_seed": hit.shape[1],
-                 **over_seeds("correct", [int(h.sum()) for h in hit], seeds), **over_seeds("accuracy", acc),
-                 **over_seeds("accuracy_among_novel", acc_novel), "chance": 1.0 / len(novel),
+                 **over_seeds("correct", [int(h.sum()) for h in hit], seeds), **over_seeds("accuracy", acc, seeds),
+                 "chance": 1.0 / len(labels), **over_seeds("accuracy_among_novel", acc_novel),
+                 "chance_among_novel": 1.0 / len(novel),
                  **over_seeds("loss", r["loss"].mean(1))})
 write_csv(smk.output.table, pd.DataFrame(rows))
 r = res["b"]

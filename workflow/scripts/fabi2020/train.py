@@ -12,6 +12,8 @@ smk = snakemake  # noqa: F821
 log_to_file(smk)
 run = smk.params.run
 params = run["fabi2020"]
+if smk.params.get("without_ff"):  # the ablation network: no FF layer (section 3.1)
+    params = {**params, "model": {**params["model"], "ff_units": None}}
 seed = int(smk.wildcards.seed)
 setup_torch(smk.threads)
 device = resolve_device(params["device"])

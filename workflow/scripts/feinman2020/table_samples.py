@@ -38,6 +38,7 @@ for path in smk.input.samples:
                      "on_canvas_share_of_draws": v["on_canvas_share"],
                      "off_canvas_samples_kept": int(k - sum(v["on_canvas"][:k])),
                      "strokes_mean": np.mean([len(d) for d in drawings]),
+                     "share_two_or_more_strokes": np.mean([len(d) >= 2 for d in drawings]),
                      "control_points_per_stroke_mean": np.mean([len(c) for d in drawings for c in d]),
                      "start_diversity_px": mean_pairwise(dist[t]["start"]),
                      "feature_diversity": mean_pairwise(dist[t]["feature"]),

@@ -1,0 +1,135 @@
+"""Bottom-up parser, step 1: the skeleton graph of rendered shapes and the random-walk proposals."""
+
+import numpy as np
+import pytest
+
+from charchallenge.gns2021.skeleton import skeleton_graph
+from charchallenge.gns2021.walks import WalkParams, canonical, propose_walks, walk, walk_strokes
+from charchallenge.render import render
+
+
+def line(a, b, n=40):
+    return np.linspace(a, b, n)
+
+
+def image(strokes):
+    return render([strokes], blur_sigma=0.0)[0].numpy()
+
+
+PLUS = [line([20, -50], [80, -50]), line([50, -20], [50, -80])]
+T = [line([20, -20], [80, -20]), line([50, -20], [50, -80])]
+L = [np.r_[line([30, -20], [30, -80]), line([30, -80], [70, -80])]]
+O = [np.c_[50 + 25 * np.cos(np.linspace(0, 2 * np.pi, 100)), -50 + 25 * np.sin(np.linspace(0, 2 * np.pi, 100))]]
+I_DOT = [line([50, -40], [50, -80]), np.array([[50.0, -25.0]])]
+
+
+@pytest.mark.parametrize("strokes, nodes, edges, dots", [
+    (PLUS, 5, 4, 0),   # one junction cluster, four arms
+    (T, 4, 3, 0),
+    (L, 2, 1, 0),      # a corner is not a junction
+    (O, 1, 1, 0),      # a closed loop: one node, a self-loop
+    (I_DOT, 3, 1, 1),  # the dot of an i is a node without edges
+])
+def test_skeleton_graph_of_simple_shapes(strokes, nodes, edges, dots):
+    g = skeleton_graph(image(strokes))
+    assert (len(g.nodes), len(g.edges), len(g.dots())) == (nodes, edges, dots)
+
+
+def test_spurs_are_removed_and_paths_follow_the_ink():
+    g = skeleton_graph(image(PLUS))
+    assert min(g.edge_length(e) for e in range(len(g.edges))) > 20  # four full arms, no thinning spurs
+    ink = image(PLUS) > 0.5
+    for _, _, path in g.edges:
+        r, c = np.round(path).astype(int).T
+        assert ink[r, c].mean() > 0.95
+
+
+def test_deterministic_walk_goes_straight_through_a_crossing():
+    g = skeleton_graph(image(PLUS))
+    w = walk(g, None)
+    assert len(w) == 2 and all(len(s) == 2 for s in w)  # two strokes, each through the junction
+    strokes = walk_strokes(g, w)
+    for s in strokes:  # each is a straight line: horizontal or vertical
+        spread = s.max(0) - s.min(0)
+        assert spread.min() < 4 and spread.max() > 50
+
+
+def test_walks_are_distinct_cover_every_edge_and_respect_the_stroke_limit():
+    g = skeleton_graph(image(PLUS))
+    walks = propose_walks(g, WalkParams(max_strokes=3), seed=1)
+    keys = [canonical(w) for w in walks]
+    assert len(set(keys)) == len(keys) > 5
+    for w in walks:
+        assert {e for s in w for e, _ in s} == set(range(len(g.edges)))
+        assert len(w) <= 3 or w in walks[:5]  # the limit applies to stochastic walks
+    assert propose_walks(g, WalkParams(max_strokes=3), seed=1) == walks  # seeded: reproducible
+
+
+def test_dot_becomes_a_one_point_stroke():
+    g = skeleton_graph(image(I_DOT))
+    strokes = walk_strokes(g, propose_walks(g)[0])
+    assert sorted(len(s) for s in strokes)[0] == 1
+    dot = min(strokes, key=len)[0]
+    assert np.abs(dot - np.array([50.0, -25.0])).max() <= 1.0
+
+
+def test_blank_image_is_a_clear_error():
+    with pytest.raises(ValueError, match="no ink"):
+        skeleton_graph(np.zeros((105, 105)))
+
+
+# ---- step 2: stroke order and direction scored by the type model ---------------------------------
+
+def tiny_type_model():
+    import torch
+
+    from charchallenge.feinman2020.full_ns import FullNS
+    from charchallenge.gns2021.type_model import TypeModel
+
+    torch.manual_seed(0)
+    hp = dict(location=dict(channels=[2, 2, 2, 2], dense=4), stroke=dict(hidden=4, layers=1, attention=4, cnn=[2, 2, 4]),
+              termination=dict(channels=2, dense=2))
+    return TypeModel(FullNS(**hp))
+
+
+def test_type_log_prob_is_in_pixel_units():
+    import torch
+
+    from charchallenge.feinman2020.canvases import partial_canvases
+    from charchallenge.feinman2020.encoding import encode, make_batch
+
+    tm = tiny_type_model()
+    drawings = [[np.array([[20.0, -20.0], [40.0, -30.0], [60.0, -25.0]])],
+                [np.array([[30.0, -60.0], [60.0, -60.0]]), np.array([[50.0, -25.0]])]]
+    with torch.no_grad():
+        norm = tm.density.log_prob(make_batch(encode(drawings), torch.arange(2), partial_canvases(drawings))).numpy()
+    np.testing.assert_allclose(tm.log_prob(drawings), norm - 2 * np.array([3, 3]) * np.log(20.0), rtol=1e-5)
+
+
+def test_configurations_enumerate_or_sample():
+    from charchallenge.gns2021.parses import configurations
+
+    rng = np.random.RandomState(0)
+    three = [np.zeros((3, 2)), np.zeros((2, 2)), np.zeros((1, 2))]  # the dot has one direction
+    conf = configurations(three, 800, rng)
+    assert len(conf) == 6 * 4 == len(set(conf))
+    five = [np.zeros((3, 2))] * 5  # 5! 2^5 = 3840 > 800: sampled
+    conf = configurations(five, 800, rng)
+    assert len(conf) == 800 == len(set(conf))
+
+
+def test_top_parses_keep_the_type_models_best_configuration_per_walk():
+    from charchallenge.gns2021.parses import arrange, configurations, stroke_splines, top_parses
+
+    tm = tiny_type_model()
+    img = image(PLUS)
+    parses = top_parses(img, tm, k=5, walk_params=WalkParams(max_trials=20))
+    assert 1 <= len(parses) <= 5 and len({p.walk for p in parses}) == len(parses)
+    assert [p.type_log_prob for p in parses] == sorted((p.type_log_prob for p in parses), reverse=True)
+    # the best parse's configuration is the best over all orders and directions of its strokes
+    best = parses[0]
+    g = skeleton_graph(img)
+    w = next(w for w in propose_walks(g, WalkParams(max_trials=20)) if canonical(w) == best.walk)
+    splines = stroke_splines(walk_strokes(g, w))
+    every = [arrange(splines, o, f) for o, f in configurations(splines, 800, np.random.RandomState(0))]
+    assert best.type_log_prob == pytest.approx(tm.log_prob(every).max(), rel=1e-6)

@@ -1,0 +1,98 @@
+"""GNS token model (exact log-density, sampling, warp) and image model (bounded variables, batched
+spline evaluation, Bernoulli likelihood with gradients)."""
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from charchallenge.gns2021.image_model import BLUR, EPS, ink_probabilities, log_likelihood, spline_trajectories
+from charchallenge.gns2021.token_model import TokenModel, TokenNoise, TokenParams
+from charchallenge.preprocess.splines import evaluate_spline
+from charchallenge.render import pack_strokes
+
+TYPE = [
+    [np.array([[20.0, -20.0], [40.0, -25.0], [60.0, -20.0], [80.0, -30.0]]), np.array([[50.0, -40.0], [50.0, -80.0]])],
+    [np.array([[30.0, -60.0], [60.0, -60.0], [70.0, -50.0]])],
+]
+
+
+def packed(dtype=torch.float64):
+    return pack_strokes(TYPE, dtype=dtype)
+
+
+def test_log_prob_is_the_sum_of_the_gaussians():
+    p, model = packed(), TokenModel()
+    noise = model.sample(p, torch.Generator().manual_seed(0))
+    lp = model.log_prob(noise, p)
+    prm = TokenParams()
+    for d in range(2):
+        pts = p.drawing_index == d
+        strokes = p.stroke_drawing == d
+        want = stats.norm(0, prm.shape_sd).logpdf(noise.shape[pts].numpy()).sum()
+        want += stats.norm(0, prm.location_sd).logpdf(noise.location[strokes].numpy()).sum()
+        want += stats.multivariate_normal(prm.scale_mean, prm.scale_cov).logpdf(noise.affine[d, :2].numpy())
+        want += stats.norm(0, prm.shift_sd).logpdf(noise.affine[d, 2:].numpy()).sum()
+        assert lp[d].item() == pytest.approx(want, rel=1e-10)
+
+
+def test_zero_noise_is_the_type_and_the_warp_acts_about_the_centre_of_mass():
+    p, model = packed(), TokenModel()
+    zero = model.zero_noise(p)
+    torch.testing.assert_close(model.apply(p, zero).points, p.points)
+    warp = TokenNoise(zero.shape, zero.location, torch.tensor([[2.0, 0.5, 3.0, -4.0], [1.0, 1.0, 0.0, 0.0]],
+                                                               dtype=torch.float64))
+    out = model.apply(p, warp).points
+    d0 = p.drawing_index == 0
+    com = p.points[d0].mean(0)
+    torch.testing.assert_close(out[d0], com + torch.tensor([2.0, 0.5], dtype=torch.float64) * (p.points[d0] - com)
+                               + torch.tensor([3.0, -4.0], dtype=torch.float64))
+    torch.testing.assert_close(out[~d0], p.points[~d0])
+    loc = torch.zeros_like(zero.location)
+    loc[1] = torch.tensor([5.0, 1.0])  # the second stroke of drawing 0 moves as a whole
+    moved = model.apply(p, TokenNoise(zero.shape, loc, zero.affine)).points
+    torch.testing.assert_close(moved[p.stroke_index == 1] - p.points[p.stroke_index == 1],
+                               torch.tensor([[5.0, 1.0]], dtype=torch.float64).expand(2, 2))
+
+
+def test_sampled_noise_has_the_stated_spread():
+    p = pack_strokes([TYPE[0]] * 4000, dtype=torch.float64)
+    noise = TokenModel().sample(p, torch.Generator().manual_seed(1))
+    prm = TokenParams()
+    assert noise.shape.std().item() == pytest.approx(prm.shape_sd, rel=0.02)
+    np.testing.assert_allclose(noise.location.std(0).numpy(), prm.location_sd, rtol=0.03)
+    np.testing.assert_allclose(np.cov(noise.affine[:, :2].numpy().T), prm.scale_cov, atol=0.003)
+    np.testing.assert_allclose(noise.affine[:, 2:].std(0).numpy(), prm.shift_sd, rtol=0.03)
+
+
+def test_bounded_reparameterisation_matches_the_reference_start_values():
+    assert BLUR.value(torch.tensor(16.0)).item() == pytest.approx(14.15, abs=0.01)
+    assert EPS.value(torch.tensor(0.5)).item() == pytest.approx(0.44, abs=0.005)
+    for b, v in ((BLUR, 3.0), (EPS, 0.01)):
+        assert b.value(b.free(v)).item() == pytest.approx(v, rel=1e-5)
+    x = torch.linspace(-100, 100, 101)
+    assert BLUR.value(x).min() >= 0.5 and BLUR.value(x).max() <= 16.0
+
+
+def test_batched_spline_evaluation_equals_per_stroke_evaluation():
+    p = packed()
+    n = [17, 12, 25]
+    traj = spline_trajectories(p, n)
+    for s, cp in enumerate([TYPE[0][0], TYPE[0][1], TYPE[1][0]]):
+        np.testing.assert_allclose(traj.points[traj.stroke_index == s].numpy(), evaluate_spline(cp, n[s]), atol=1e-12)
+    assert traj.stroke_drawing.tolist() == [0, 0, 1] and traj.n_drawings == 2
+
+
+def test_likelihood_prefers_the_true_image_and_has_gradients():
+    p = packed()
+    truth = (ink_probabilities(p, 0.0, 0.0) > 0.5).double()
+    cp = p.points.clone().requires_grad_(True)
+    blur = BLUR.free(2.0).double().requires_grad_(True)
+    eps = EPS.free(0.01).double().requires_grad_(True)
+    ll = log_likelihood(p.with_points(cp), truth, BLUR.value(blur), EPS.value(eps))
+    shifted = log_likelihood(p.with_points(p.points + 6.0), truth, 2.0, 0.01)
+    assert (ll > shifted).all()
+    ll.sum().backward()
+    assert cp.grad.abs().sum() > 0 and blur.grad.abs() > 0 and eps.grad.abs() > 0
+    swapped = log_likelihood(p, truth.flip(0), 2.0, 0.01)  # each image scored against the other drawing
+    assert (ll.detach() > swapped).all()
