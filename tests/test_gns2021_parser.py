@@ -133,3 +133,43 @@ def test_top_parses_keep_the_type_models_best_configuration_per_walk():
     splines = stroke_splines(walk_strokes(g, w))
     every = [arrange(splines, o, f) for o, f in configurations(splines, 800, np.random.RandomState(0))]
     assert best.type_log_prob == pytest.approx(tm.log_prob(every).max(), rel=1e-6)
+
+
+# ---- steps 3-5: continuous optimisation, blur tuning, new exemplars -------------------------------
+
+def test_fit_improves_the_objective_and_exemplars_resemble_the_target():
+    import torch
+
+    from charchallenge.gns2021.fit import FitParams, fit_parses, new_exemplars, parse_weights
+    from charchallenge.gns2021.image_model import BLUR_BOUNDS, EPS_BOUNDS
+
+    tm = tiny_type_model()
+    img = image(T)
+    parses = top_parses_for_test(img, tm)
+    images = torch.tensor(np.stack([img > 0.5] * len(parses))).float()
+    fitted = fit_parses([p.strokes for p in parses], images, tm, params=FitParams(iterations=40))
+    assert fitted.losses[-1] < 0.5 * fitted.losses[0]
+    torch.testing.assert_close(fitted.score, fitted.image_ll + fitted.type_lp + fitted.token_lp)
+    assert ((fitted.blur >= BLUR_BOUNDS[0]) & (fitted.blur <= BLUR_BOUNDS[1])).all()
+    assert ((fitted.eps >= EPS_BOUNDS[0]) & (fitted.eps <= EPS_BOUNDS[1])).all()
+    w = parse_weights(fitted.score)
+    assert w.sum().item() == pytest.approx(1.0) and w.argmax() == fitted.score.argmax()
+    ex = new_exemplars(fitted, list(range(len(parses))), 9, torch.Generator().manual_seed(0))
+    assert len(ex) == 9
+    from scipy.spatial.distance import cdist
+
+    target = np.argwhere(img > 0.5)
+    mhd = []
+    for e in ex:  # a new drawing of the same character: near the target's ink, not a copy
+        d = cdist(np.argwhere(e), target)
+        mhd.append(max(d.min(1).mean(), d.min(0).mean()))
+    assert 0 < np.mean(mhd) < 6.0, mhd
+    far = np.argwhere(image([line([10, -90], [30, -95])]) > 0.5)  # another shape entirely
+    d = cdist(np.argwhere(ex[0]), far)
+    assert max(d.min(1).mean(), d.min(0).mean()) > 2 * np.mean(mhd)
+
+
+def top_parses_for_test(img, tm):
+    from charchallenge.gns2021.parses import top_parses
+
+    return top_parses(img, tm, k=3, walk_params=WalkParams(max_trials=10))

@@ -96,3 +96,34 @@ def test_likelihood_prefers_the_true_image_and_has_gradients():
     assert cp.grad.abs().sum() > 0 and blur.grad.abs() > 0 and eps.grad.abs() > 0
     swapped = log_likelihood(p, truth.flip(0), 2.0, 0.01)  # each image scored against the other drawing
     assert (ll.detach() > swapped).all()
+
+
+def test_differentiable_type_batch_equals_the_feinman_encoding():
+    from charchallenge.feinman2020.canvases import partial_canvases
+    from charchallenge.feinman2020.encoding import encode, make_batch
+    from charchallenge.gns2021.image_model import samples_per_stroke
+    from charchallenge.gns2021.type_model import packed_batch
+
+    drawings = TYPE + [[np.array([[50.0, -25.0]]), np.array([[20.0, -70.0], [40.0, -72.0], [60.0, -60.0]])]]
+    p = pack_strokes(drawings, dtype=torch.float32)
+    got = packed_batch(p, p, samples_per_stroke(p))
+    want = make_batch(encode(drawings), torch.arange(len(drawings)), partial_canvases(drawings))
+    for field in ("start", "offsets", "n_cp", "prev_point", "drawing", "position", "is_last", "n_strokes"):
+        torch.testing.assert_close(getattr(got, field), getattr(want, field), msg=field)
+    torch.testing.assert_close(got.canvas_before, want.canvas_before, atol=1e-5, rtol=0)
+    torch.testing.assert_close(got.canvas_after, want.canvas_after, atol=1e-5, rtol=0)
+
+
+def test_type_log_prob_has_gradients_and_matches_the_numpy_path():
+    from test_gns2021_parser import tiny_type_model
+
+    from charchallenge.gns2021.image_model import samples_per_stroke
+    from charchallenge.gns2021.type_model import type_log_prob
+
+    tm = tiny_type_model()
+    p = pack_strokes(TYPE, dtype=torch.float32)
+    cp = p.points.clone().requires_grad_(True)
+    lp = type_log_prob(tm, p.with_points(cp), p.with_points(cp), samples_per_stroke(p))
+    np.testing.assert_allclose(lp.detach().numpy(), tm.log_prob(TYPE), rtol=1e-4)
+    lp.sum().backward()
+    assert torch.isfinite(cp.grad).all() and cp.grad.abs().sum() > 0

@@ -20,11 +20,16 @@ import math
 
 import numpy as np
 import torch
+from torch import Tensor
 
+from charchallenge.feinman2020 import canvases as cv
 from charchallenge.feinman2020.canvases import partial_canvases
-from charchallenge.feinman2020.encoding import SCALE, encode, make_batch
+from charchallenge.feinman2020.encoding import MOTOR_ZERO, ORIGIN, SCALE, Batch, encode, make_batch
 from charchallenge.feinman2020.full_ns import FullNS
 from charchallenge.feinman2020.sampling import load_model
+from charchallenge.render import PackedStrokes, render
+
+from .image_model import spline_trajectories
 
 LOG_SCALE = math.log(SCALE)
 
@@ -50,6 +55,64 @@ class TypeModel:
             n_cp = np.array([sum(len(s) for s in d) for d in part])
             out.append(lp - 2 * n_cp * LOG_SCALE)
         return np.concatenate(out) if out else np.zeros(0)
+
+
+def packed_batch(type_cp: PackedStrokes, token_cp: PackedStrokes, n_samples: list[int]) -> Batch:
+    """A differentiable Full NS :class:`~charchallenge.feinman2020.encoding.Batch` of packed
+    parses: offsets from the type's control points, starts, previous points and the partial
+    canvases from the token's (facts section 5: "the type term uses type-level splines for offsets
+    and token-level drawings for canvases and starts"). Strokes must be packed in drawing order."""
+    pts, tok = type_cp.points, token_cp.points
+    dev, dtype = pts.device, pts.dtype
+    origin = torch.as_tensor(ORIGIN, dtype=dtype, device=dev)
+    norm_type, norm_tok = (pts - origin) / SCALE, (tok - origin) / SCALE
+    s_idx = type_cp.stroke_index
+    n_s, n_d = type_cp.n_strokes, type_cp.n_drawings
+    counts = torch.bincount(s_idx, minlength=n_s)
+    first = torch.cumsum(counts, 0) - counts
+    last = first + counts - 1
+    within = torch.arange(len(pts), device=dev) - first[s_idx]
+    t_max = max(1, int(counts.max()) - 1)
+    offsets = pts.new_zeros(n_s, t_max, 2)
+    step = within > 0
+    offsets = offsets.index_put((s_idx[step], within[step] - 1), norm_type[step] - norm_type[torch.nonzero(step)[:, 0] - 1])
+    drawing = type_cp.stroke_drawing
+    n_strokes = torch.bincount(drawing, minlength=n_d)
+    stroke_first = torch.cumsum(n_strokes, 0) - n_strokes
+    position = torch.arange(n_s, device=dev) - stroke_first[drawing]
+    prev = torch.as_tensor(MOTOR_ZERO, dtype=dtype, device=dev).expand(n_s, 2).clone()
+    has_prev = position > 0
+    prev[has_prev] = norm_tok[last[torch.nonzero(has_prev)[:, 0] - 1]]
+    # Partial canvases: image j of drawing d holds its strokes 0..j-1 (n + 1 images per drawing).
+    traj = spline_trajectories(token_cp, n_samples)
+    canvas_of_stroke = stroke_first[drawing] + drawing + position  # index of its "before" canvas
+    n_canvas = int(n_strokes.sum() + n_d)
+    # a trajectory point of stroke s appears in the canvases after it: before-index of s + 1 ... drawing's last
+    last_canvas = stroke_first[drawing] + drawing + n_strokes[drawing]  # per stroke: its drawing's full canvas
+    reps = (last_canvas - canvas_of_stroke)[traj.stroke_index]
+    point_of = torch.repeat_interleave(torch.arange(len(traj.points), device=dev), reps)
+    offs = torch.arange(len(point_of), device=dev) - torch.repeat_interleave(torch.cumsum(reps, 0) - reps, reps)
+    image_of = canvas_of_stroke[traj.stroke_index][point_of] + 1 + offs
+    stroke_copy = traj.stroke_index[point_of] * (n_canvas + 1) + image_of  # a distinct stroke id per copy
+    order = torch.argsort(image_of * (n_s * (n_canvas + 1) + 1) + stroke_copy, stable=True)
+    point_of, image_of, stroke_copy = point_of[order], image_of[order], stroke_copy[order]
+    _, stroke_ids = torch.unique_consecutive(stroke_copy, return_inverse=True)
+    stroke_drawing = torch.zeros(int(stroke_ids.max()) + 1 if len(stroke_ids) else 0, dtype=torch.long, device=dev)
+    stroke_drawing[stroke_ids] = image_of
+    copies = PackedStrokes(traj.points[point_of], stroke_ids, image_of, stroke_drawing, n_canvas)
+    canvases = render(copies, size=cv.SIZE, blur_sigma=cv.BLUR_SIGMA)
+    before = canvases[canvas_of_stroke]
+    return Batch(start=norm_tok[first], offsets=offsets, n_cp=counts, prev_point=prev, drawing=drawing,
+                 position=position, is_last=position == n_strokes[drawing] - 1, n_strokes=n_strokes,
+                 canvas_before=before, canvas_after=canvases[canvas_of_stroke + 1])
+
+
+def type_log_prob(model: "TypeModel", type_cp: PackedStrokes, token_cp: PackedStrokes,
+                  n_samples: list[int]) -> Tensor:
+    """Differentiable log P(psi) in pixel units per drawing (D,) of packed parses."""
+    lp = model.density.log_prob(packed_batch(type_cp, token_cp, n_samples))
+    n_cp = torch.bincount(type_cp.drawing_index, minlength=type_cp.n_drawings)
+    return lp - 2 * n_cp * LOG_SCALE
 
 
 def load_type_model(path, batch_size: int = 256) -> TypeModel:

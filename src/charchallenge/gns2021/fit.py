@@ -1,0 +1,142 @@
+"""Continuous optimisation of parses (Feinman & Lake 2021, Appendix B steps 3-5; facts section 5).
+
+Each of the K discrete parses of an image (:func:`.parses.top_parses`) becomes a starting point
+for the joint optimisation of its type (control points), its token (shape noise, location noise,
+affine warp; :mod:`.token_model`) and the image model's blur sigma and pixel noise epsilon
+(bounded, :class:`.image_model.Bounded`), maximising
+
+    log P(I | theta) + log P(psi) + log P(theta | psi)
+
+(image model, type model in pixel units, token model) by Adam with the released code's rates
+(0.306983 for blur/eps, 0.044114 for the rest) from blur/eps free values 16 / 0.5 and zero token
+noise. Then blur tuning: ``blur_steps`` values from the fitted sigma down to its minimum, the one
+with the best image likelihood kept, and the parse's score is the full objective there.
+
+Every parse of every image is one row of one batch: one render, one type-model call and one Adam
+step per iteration for all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from charchallenge.progress import Progress
+from charchallenge.render import PackedStrokes, pack_strokes
+
+from .image_model import BLUR, BLUR_BOUNDS, EPS, log_likelihood, samples_per_stroke
+from .token_model import TokenModel, TokenNoise
+from .type_model import TypeModel, type_log_prob
+
+
+@dataclass(frozen=True)
+class FitParams:
+    iterations: int = 1500
+    lr_render: float = 0.306983
+    lr: float = 0.044114
+    blur_start: float = 16.0   # free-variable start values (sigma ~ 14.15, eps ~ 0.44)
+    eps_start: float = 0.5
+    blur_steps: int = 20
+
+
+@dataclass
+class FittedParses:
+    """Fitted parses (D of them): the type's control points, the token noise, blur and eps after
+    tuning, and the score ``log P(I|theta) + log P(psi) + log P(theta|psi)`` with its parts."""
+
+    type_cp: PackedStrokes
+    noise: TokenNoise
+    blur: Tensor
+    eps: Tensor
+    score: Tensor
+    image_ll: Tensor
+    type_lp: Tensor
+    token_lp: Tensor
+    n_samples: list[int]
+    losses: list[float] = field(default_factory=list)
+
+    def type_strokes(self, d: int) -> list[np.ndarray]:
+        """Control points (motor px) of parse ``d``'s type, one array per stroke."""
+        p = self.type_cp
+        return [p.points[p.stroke_index == s].numpy().astype(np.float64)
+                for s in torch.nonzero(p.stroke_drawing == d).flatten().tolist()]
+
+
+def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeModel,
+               token_model: TokenModel | None = None, params: FitParams = FitParams(),
+               progress: bool = False) -> FittedParses:
+    """Optimise every parse against its image (``images[d]`` for ``parses[d]``, binary, ink = 1)."""
+    token_model = token_model or TokenModel()
+    for p in type_model.density.parameters():
+        p.requires_grad_(False)
+    packed = pack_strokes(parses, dtype=torch.float32)
+    images = torch.as_tensor(images, dtype=torch.float32)
+    n_samples = samples_per_stroke(packed)
+    d = packed.n_drawings
+    type_pts = packed.points.clone().requires_grad_(True)
+    zero = token_model.zero_noise(packed)
+    shape = zero.shape.clone().requires_grad_(True)
+    location = zero.location.clone().requires_grad_(True)
+    affine = zero.affine.clone().requires_grad_(True)
+    blur_x = torch.full((d,), params.blur_start, requires_grad=True)
+    eps_x = torch.full((d,), params.eps_start, requires_grad=True)
+    optimizer = torch.optim.Adam([{"params": [blur_x, eps_x], "lr": params.lr_render},
+                                  {"params": [type_pts, shape, location, affine], "lr": params.lr}])
+
+    def terms(blur: Tensor):
+        noise = TokenNoise(shape, location, affine)
+        typ = packed.with_points(type_pts)
+        token = token_model.apply(typ, noise)
+        ll = log_likelihood(token, images, blur, EPS.value(eps_x), n_samples)
+        return ll, type_log_prob(type_model, typ, token, n_samples), token_model.log_prob(noise, typ)
+
+    losses = []
+    bar = Progress(params.iterations, "GNS parse fit", unit="iterations") if progress else None
+    for _ in range(params.iterations):
+        optimizer.zero_grad(set_to_none=True)
+        ll, tlp, klp = terms(BLUR.value(blur_x))
+        loss = -(ll + tlp + klp).sum()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss.detach()) / d)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+
+    with torch.no_grad():
+        fitted = BLUR.value(blur_x)
+        lo = BLUR_BOUNDS[0]
+        grid = torch.stack([torch.linspace(float(b), lo, params.blur_steps) for b in fitted], 1)  # (steps, D)
+        lls = torch.stack([terms(g)[0] for g in grid])
+        best = lls.argmax(0)
+        blur = grid[best, torch.arange(d)]
+        ll, tlp, klp = terms(blur)
+    return FittedParses(packed.with_points(type_pts.detach()), TokenNoise(shape.detach(), location.detach(),
+                        affine.detach()), blur, EPS.value(eps_x).detach(), (ll + tlp + klp), ll, tlp, klp,
+                        n_samples, losses)
+
+
+def parse_weights(scores: Tensor, temperature: float = 8.0) -> Tensor:
+    """Weights of an image's K parses: softmax(score / T) (facts section 6: T = 8 for exemplars)."""
+    return torch.softmax(torch.as_tensor(scores, dtype=torch.float64) / temperature, 0)
+
+
+def new_exemplars(fitted: FittedParses, rows: list[int], n: int, generator: torch.Generator,
+                  token_model: TokenModel | None = None, temperature: float = 8.0) -> list[np.ndarray]:
+    """``n`` new exemplars of one image whose parses are ``rows`` of ``fitted`` (Fig. 4a): pick a
+    parse by its weight, sample a token of its type, render at blur 0 and threshold at 0.5."""
+    from .image_model import ink_probabilities
+
+    token_model = token_model or TokenModel()
+    w = parse_weights(fitted.score[rows], temperature)
+    picks = torch.multinomial(w, n, replacement=True, generator=generator).tolist()
+    drawings = [fitted.type_strokes(rows[k]) for k in picks]
+    packed = pack_strokes(drawings, dtype=torch.float32)
+    token = token_model.apply(packed, token_model.sample(packed, generator))
+    with torch.no_grad():
+        probs = ink_probabilities(token, 0.0, 0.0, samples_per_stroke(packed))
+    return list((probs > 0.5).numpy())
