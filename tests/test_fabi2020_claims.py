@@ -42,9 +42,16 @@ def variants(novelty, recognised, human=0.8, between=6.4):
                                             human, [0.25, 1.0], 0.8)["outcome"]
 
 
+def test_variants_claim_judges_what_the_noise_changes_not_the_one_shot_error():
+    # near-copies of the regeneration that lie 2 px from the example only through the one-shot error
+    out = cl.variants_new_and_recognisable(SDS, np.full((3, 5), 0.5), np.full((3, 5), 0.9), 6.4, 0.9, [0.25, 1.0],
+                                           0.8, from_example_px=np.full((3, 5), 2.0))
+    assert out["outcome"] == cl.PARTLY and "from example 2.00 px" in out["numbers"]["sd0.009"]
+
+
 def test_variants_claim():
     assert variants([0.8, 1.2, 2.0, 3.0, 4.5], [0.9, 0.85, 0.8, 0.7, 0.5]) == cl.HOLDS
-    # variants 0.8 px from the example (copies, not new drawings) at every SD, however well recognised
+    # variants 0.8 px from the noise-free regeneration (copies, not new drawings), however well recognised
     assert variants([0.8] * 5, [1.0] * 5) == cl.PARTLY
     # new enough but never recognised; or recognised only where they are copies
     assert variants([3.0] * 5, [0.1] * 5) == cl.PARTLY

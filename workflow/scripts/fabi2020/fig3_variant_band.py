@@ -1,7 +1,8 @@
 """Snakemake script: the variants claim as curves over the noise SD (section 3.2, beside Fig. 3).
 
-Left: median distance of the variants to the shown example (px, mean +- SD over seeds) with the
-claim's band (a share of the measured between-drawer distance) shaded. Right: how often the
+Left: median distance of the variants to the model's noise-free regeneration (what the noise
+changes; the claim's band, a share of the measured between-drawer distance, shaded) and to the
+shown example (px, mean +- SD over seeds). Right: how often the
 variants are recognised among the other drawers' human drawings and among the model's own
 regenerations, beside the shown examples' own recognition rate and chance.
 """
@@ -25,9 +26,10 @@ lo, hi = (b * between for b in cp["variant_novelty_band"])
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
 ax1.axhspan(lo, hi, color="tab:green", alpha=0.15, label=f"claim band [{lo:.1f}, {hi:.1f}] px")
 ax1.axhline(between, color="0.4", ls="--", lw=1, label=f"between drawers {between:.1f} px")
-ax1.errorbar(t.sd, t.novelty_px_mean, yerr=t.novelty_px_sd, marker="o", capsize=3, label="variants vs shown example")
 ax1.errorbar(t.sd, t.mhd_to_regenerated_px_mean, yerr=t.mhd_to_regenerated_px_sd, marker="s", capsize=3,
-             label="variants vs own regeneration")
+             label="variants vs own regeneration (judged)")
+ax1.errorbar(t.sd, t.novelty_px_mean, yerr=t.novelty_px_sd, marker="o", capsize=3,
+             label="variants vs shown example (incl. one-shot error)")
 ax1.set_xlabel("noise SD on the input code")
 ax1.set_ylabel("median MHD (px)")
 ax1.set_title("How new are the variants?", fontsize=10)
