@@ -68,7 +68,8 @@ def test_malformed_class_labels_name_file_and_line(tmp_path):
         load_runs(tmp_path / "run01" / "training")
 
 
-def test_alphabet_too_small_for_the_way_is_refused(small_dataset, tmp_path):
-    with pytest.raises(ValueError, match="Tagalog has 17 characters"):
-        generate_runs(small_dataset, ["Tagalog"], 1, tmp_path / "runs")
-    assert not (tmp_path / "runs").exists() and list(tmp_path.iterdir()) == []
+def test_an_alphabet_smaller_than_the_way_gives_a_run_of_all_its_characters(small_dataset, tmp_path):
+    (run,) = generate_runs(small_dataset, ["Tagalog"], 1, tmp_path / "runs")
+    episode = load_run(run)
+    assert episode.n_way == 17 and len(episode.test_paths) == 17  # Tagalog has 17 characters
+    assert sorted(episode.labels.tolist()) == list(range(17))

@@ -13,7 +13,8 @@ def line(a, b, n=40):
 
 
 def image(strokes):
-    return render([strokes], blur_sigma=0.0)[0].numpy()
+    """A binary 105x105 image (ink = True) of the strokes, as the dataset stores images."""
+    return render([strokes], blur_sigma=0.0)[0].numpy() > 0.5
 
 
 PLUS = [line([20, -50], [80, -50]), line([50, -20], [50, -80])]
@@ -52,6 +53,18 @@ def test_deterministic_walk_goes_straight_through_a_crossing():
     for s in strokes:  # each is a straight line: horizontal or vertical
         spread = s.max(0) - s.min(0)
         assert spread.min() < 4 and spread.max() > 50
+
+
+@pytest.mark.parametrize("name, strokes", [("L", L), ("T", T), ("circle", O), ("two crossing strokes", PLUS)])
+def test_the_parser_recovers_the_strokes_of_synthetic_characters(name, strokes):
+    """Images drawn from known strokes: the deterministic walk's parse has the true stroke count
+    (L 1, T 2, circle 1, crossing 2) and each stroke lies within 2 px (MHD) of its true stroke."""
+    from charchallenge.gns2021.parse_score import compare_parses
+
+    g = skeleton_graph(image(strokes))
+    result = compare_parses(walk_strokes(g, walk(g, None)), strokes)
+    assert result["count_match"], (name, result)
+    assert result["stroke_distance"] < 2.0, (name, result)
 
 
 def test_walks_are_distinct_cover_every_edge_and_respect_the_stroke_limit():
@@ -154,6 +167,17 @@ def test_fit_improves_the_objective_and_exemplars_resemble_the_target():
     assert ((fitted.eps >= EPS_BOUNDS[0]) & (fitted.eps <= EPS_BOUNDS[1])).all()
     w = parse_weights(fitted.score)
     assert w.sum().item() == pytest.approx(1.0) and w.argmax() == fitted.score.argmax()
+    from charchallenge.gns2021.image_model import ink_probabilities
+    from charchallenge.gns2021.token_model import TokenModel
+
+    # the best fitted parse, rendered at blur 0, covers the target: IoU of ink > 0.8 (measured 0.97)
+    token = TokenModel().apply(fitted.type_cp, fitted.noise)
+    with torch.no_grad():
+        drawn = (ink_probabilities(token, 0.0, 0.0, fitted.n_samples) > 0.5).numpy()
+    best = drawn[int(fitted.score.argmax())]
+    iou = (best & (img > 0.5)).sum() / (best | (img > 0.5)).sum()
+    print(f"IoU {iou:.3f}")
+    assert iou > 0.8, iou
     ex = new_exemplars(fitted, list(range(len(parses))), 9, torch.Generator().manual_seed(0))
     assert len(ex) == 9
     from scipy.spatial.distance import cdist
@@ -173,3 +197,46 @@ def top_parses_for_test(img, tm):
     from charchallenge.gns2021.parses import top_parses
 
     return top_parses(img, tm, k=3, walk_params=WalkParams(max_trials=10))
+
+
+# ---- bad input: a one-line error naming the image, or a documented fallback ----------------------
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((105, 105)), "the image has no ink"),
+    (np.ones((105, 105)), "every pixel is ink"),
+    (np.zeros((28, 28)), "expected a 105x105 image"),
+    (np.full((105, 105), 0.5), "expected a binary image"),
+    (np.full((105, 105), "x"), "expected a binary image"),
+])
+def test_bad_images_get_a_clear_error_before_any_work(bad, message):
+    from charchallenge.gns2021.parses import top_parses
+
+    with pytest.raises(ValueError, match=f"drawing 7: {message}"):
+        top_parses(bad, tiny_type_model(), name="drawing 7")
+
+
+def test_a_single_dot_parses_and_fits_as_one_one_point_stroke():
+    import torch
+
+    from charchallenge.gns2021.fit import FitParams, fit_parses
+
+    dot = np.zeros((105, 105), bool)
+    dot[40:42, 60:62] = True
+    tm = tiny_type_model()
+    parses = top_parses_for_test(dot, tm)
+    assert [len(s) for s in parses[0].strokes] == [1]
+    fitted = fit_parses([parses[0].strokes], torch.tensor(dot[None]).float(), tm, params=FitParams(iterations=5))
+    assert torch.isfinite(fitted.score).all()
+
+
+def test_fit_rejects_mismatched_or_bad_images():
+    import torch
+
+    from charchallenge.gns2021.fit import fit_parses
+
+    tm = tiny_type_model()
+    strokes = [line([20, -20], [80, -20])]
+    with pytest.raises(ValueError, match="one 105x105 image per parse"):
+        fit_parses([strokes, strokes], torch.zeros(1, 105, 105), tm)
+    with pytest.raises(ValueError, match="image of parse 0: the image has no ink"):
+        fit_parses([strokes], torch.zeros(1, 105, 105), tm)

@@ -127,3 +127,19 @@ def test_type_log_prob_has_gradients_and_matches_the_numpy_path():
     np.testing.assert_allclose(lp.detach().numpy(), tm.log_prob(TYPE), rtol=1e-4)
     lp.sum().backward()
     assert torch.isfinite(cp.grad).all() and cp.grad.abs().sum() > 0
+
+
+def test_image_likelihood_gradients_pass_gradcheck():
+    """Analytic gradients of log P(I | theta) in the control points, blur and eps against finite
+    differences (double precision, a generic point: no sample on a pixel edge)."""
+    p = packed()
+    truth = (ink_probabilities(p, 0.0, 0.0) > 0.5).double()
+    n_samples = [12, 10, 11]
+
+    def f(points, blur_x, eps_x):
+        return log_likelihood(p.with_points(points), truth, BLUR.value(blur_x), EPS.value(eps_x), n_samples)
+
+    points = (p.points + 0.137).clone().requires_grad_(True)
+    blur_x = BLUR.free(torch.tensor([1.7, 2.3])).double().requires_grad_(True)
+    eps_x = EPS.free(torch.tensor([0.02, 0.05])).double().requires_grad_(True)
+    assert torch.autograd.gradcheck(f, (points, blur_x, eps_x), eps=1e-6, atol=1e-4, rtol=1e-3)

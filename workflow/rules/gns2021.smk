@@ -109,3 +109,97 @@ rule gns2021_fig_exemplars:
         job_benchmark("gns2021_fig_exemplars", "scale"),
     script:
         "../scripts/gns2021/fig_exemplars.py"
+
+
+rule gns2021_likelihood:
+    """Laplace lower bound on the marginal likelihood of held-out images (Table 3, Appendix D), and
+    the fit's loss per iteration (the curve behind the scale's iteration count)."""
+    output:
+        table3=report(
+            f"{GNS_RESULTS}/table3_likelihood.csv",
+            caption="../report/gns2021/table3_likelihood.rst",
+            category="GNS (Feinman & Lake 2021)",
+            subcategory="Table 3",
+        ),
+        per_image=f"{GNS_RESULTS}/likelihood_per_image.csv",
+        per_parse=f"{GNS_RESULTS}/likelihood_per_parse.csv",
+        curve=f"{GNS_RESULTS}/fit_curve.csv",
+        metrics=f"{GNS_RESULTS}/likelihood.json",
+    input:
+        dataset=DATASET,
+        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        code=GNS_CODE,
+    params:
+        run=script_params("data", "gns2021"),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+    log:
+        job_log("gns2021_likelihood", "scale"),
+    benchmark:
+        job_benchmark("gns2021_likelihood", "scale"),
+    script:
+        "../scripts/gns2021/likelihood.py"
+
+
+rule gns2021_fig_fit_curve:
+    output:
+        report(
+            f"{GNS_RESULTS}/fit_curve.png",
+            caption="../report/gns2021/fit_curve.rst",
+            category="GNS (Feinman & Lake 2021)",
+            subcategory="fit iterations",
+        ),
+    input:
+        curve=f"{GNS_RESULTS}/fit_curve.csv",
+        metrics=f"{GNS_RESULTS}/likelihood.json",
+        code=GNS_CODE,
+    log:
+        job_log("gns2021_fig_fit_curve", "scale"),
+    benchmark:
+        job_benchmark("gns2021_fig_fit_curve", "scale"),
+    script:
+        "../scripts/gns2021/fig_fit_curve.py"
+
+
+rule gns2021_new_concepts:
+    """New concepts from the type prior at T = 0.5 beside their nearest training characters
+    (Fig. 4b / A14), with the Feinman study's novelty measure."""
+    output:
+        table=report(
+            f"{GNS_RESULTS}/new_concepts.csv",
+            caption="../report/gns2021/new_concepts.rst",
+            category="GNS (Feinman & Lake 2021)",
+            subcategory="new concepts",
+        ),
+        fig4b=report(
+            f"{GNS_RESULTS}/fig4b_new_concepts.png",
+            caption="../report/gns2021/fig4b_new_concepts.rst",
+            category="GNS (Feinman & Lake 2021)",
+            subcategory="Fig. 4b",
+        ),
+        fig_a14=report(
+            f"{GNS_RESULTS}/figA14_concepts_neighbours.png",
+            caption="../report/gns2021/figA14_concepts_neighbours.rst",
+            category="GNS (Feinman & Lake 2021)",
+            subcategory="Fig. A14",
+        ),
+        metrics=f"{GNS_RESULTS}/new_concepts.json",
+    input:
+        **FL_DATA,
+        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        classifier="data/models/feinman2020/{scale}/classifier.pt",
+        code=GNS_CODE,
+    params:
+        run=script_params("data", "feinman2020", "gns2021"),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+    log:
+        job_log("gns2021_new_concepts", "scale"),
+    benchmark:
+        job_benchmark("gns2021_new_concepts", "scale"),
+    script:
+        "../scripts/gns2021/new_concepts.py"

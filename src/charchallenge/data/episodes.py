@@ -99,8 +99,8 @@ def generate_runs(dataset: OmniglotDataset, alphabets: list[str], n_runs: int, o
                   n_way: int = 20, seed: int = 0) -> list[Path]:
     """Write ``n_runs`` 20-way within-alphabet one-shot episodes in the official format.
 
-    Run r takes the alphabet ``alphabets[r % len(alphabets)]``, ``n_way`` of its characters,
-    and two distinct drawers: all training examples come from the first and all test items
+    Run r takes the alphabet ``alphabets[r % len(alphabets)]``, ``n_way`` of its characters (all
+    of them when it has fewer), and two distinct drawers: all training examples come from the first and all test items
     from the second (as in the official runs). Test items are shuffled. Seeded.
     The folder is written to a temporary sibling and moved into place when complete.
     """
@@ -114,13 +114,12 @@ def generate_runs(dataset: OmniglotDataset, alphabets: list[str], n_runs: int, o
         for r in range(n_runs):
             alphabet = alphabets[r % len(alphabets)]
             characters = dataset.characters(alphabet)
-            if len(characters) < n_way:
-                raise ValueError(f"alphabet {alphabet} has {len(characters)} characters, fewer than n_way={n_way}")
-            chosen = rng.choice(characters, size=n_way, replace=False)
+            way = min(n_way, len(characters))  # an alphabet of fewer characters: all of them
+            chosen = rng.choice(characters, size=way, replace=False)
             drawers = sorted(set(dataset.drawer[dataset.indices(alphabet)].tolist()))
             train_drawer, test_drawer = rng.choice(drawers, size=2, replace=False)
             _write_run(dataset, tmp / f"run{r + 1:02d}", alphabet, chosen, int(train_drawer),
-                       int(test_drawer), rng.permutation(n_way))
+                       int(test_drawer), rng.permutation(way))
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)

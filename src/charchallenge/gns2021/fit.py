@@ -27,7 +27,7 @@ from torch import Tensor
 from charchallenge.progress import Progress
 from charchallenge.render import PackedStrokes, pack_strokes
 
-from .image_model import BLUR, BLUR_BOUNDS, EPS, log_likelihood, samples_per_stroke
+from .image_model import BLUR, BLUR_BOUNDS, EPS, check_image, log_likelihood, samples_per_stroke
 from .token_model import TokenModel, TokenNoise
 from .type_model import TypeModel, type_log_prob
 
@@ -72,8 +72,15 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
     token_model = token_model or TokenModel()
     for p in type_model.density.parameters():
         p.requires_grad_(False)
-    packed = pack_strokes(parses, dtype=torch.float32)
     images = torch.as_tensor(images, dtype=torch.float32)
+    if images.ndim != 3 or len(images) != len(parses):
+        raise ValueError(f"fit_parses: one 105x105 image per parse expected, got {tuple(images.shape)} "
+                         f"for {len(parses)} parses")
+    for d in range(len(images)):
+        check_image(images[d].numpy(), f"image of parse {d}")
+    if any(len(p) == 0 for p in parses):
+        raise ValueError("fit_parses: a parse without strokes")
+    packed = pack_strokes(parses, dtype=torch.float32)
     n_samples = samples_per_stroke(packed)
     d = packed.n_drawings
     type_pts = packed.points.clone().requires_grad_(True)
@@ -129,13 +136,19 @@ def new_exemplars(fitted: FittedParses, rows: list[int], n: int, generator: torc
                   token_model: TokenModel | None = None, temperature: float = 8.0) -> list[np.ndarray]:
     """``n`` new exemplars of one image whose parses are ``rows`` of ``fitted`` (Fig. 4a): pick a
     parse by its weight, sample a token of its type, render at blur 0 and threshold at 0.5."""
+    w = parse_weights(fitted.score[rows], temperature)
+    picks = torch.multinomial(w, n, replacement=True, generator=generator).tolist()
+    return token_images([fitted.type_strokes(rows[k]) for k in picks], generator, token_model)
+
+
+def token_images(types: list[list[np.ndarray]], generator: torch.Generator,
+                 token_model: TokenModel | None = None) -> list[np.ndarray]:
+    """One token of each type (lists of motor-px control points), rendered at blur 0 and
+    thresholded at 0.5 (facts section 6): binary 105x105 images."""
     from .image_model import ink_probabilities
 
     token_model = token_model or TokenModel()
-    w = parse_weights(fitted.score[rows], temperature)
-    picks = torch.multinomial(w, n, replacement=True, generator=generator).tolist()
-    drawings = [fitted.type_strokes(rows[k]) for k in picks]
-    packed = pack_strokes(drawings, dtype=torch.float32)
+    packed = pack_strokes(types, dtype=torch.float32)
     token = token_model.apply(packed, token_model.sample(packed, generator))
     with torch.no_grad():
         probs = ink_probabilities(token, 0.0, 0.0, samples_per_stroke(packed))

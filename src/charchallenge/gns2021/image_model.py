@@ -105,3 +105,26 @@ def log_likelihood(control_points: PackedStrokes, images: Tensor, blur: Tensor |
                    n_samples: list[int] | None = None) -> Tensor:
     """log P(I | theta) per drawing (D,): Bernoulli over the 105x105 binary pixels (ink = 1)."""
     return bernoulli_log_likelihood(ink_probabilities(control_points, blur, eps, n_samples), images)
+
+
+IMAGE_SIZE = 105
+
+
+def check_image(image, name: str = "image") -> np.ndarray:
+    """The binary 105x105 image (ink = True) the parser and the optimiser accept, or a one-line
+    ``ValueError`` naming ``name`` and what is wrong: another shape, values other than 0/1 (or
+    False/True), no ink, or every pixel ink (no background: no stroke can be traced). A single dot
+    is valid: its parse is one one-point stroke."""
+    a = np.asarray(image)
+    if a.shape != (IMAGE_SIZE, IMAGE_SIZE):
+        raise ValueError(f"{name}: expected a {IMAGE_SIZE}x{IMAGE_SIZE} image, got shape {a.shape}")
+    if a.dtype != bool:
+        if not np.issubdtype(a.dtype, np.number) or not np.isin(a, (0, 1)).all():
+            bad = a[~np.isin(a, (0, 1))][:3] if np.issubdtype(a.dtype, np.number) else a.dtype
+            raise ValueError(f"{name}: expected a binary image (0/1, ink = 1), found values such as {bad}")
+        a = a.astype(bool)
+    if not a.any():
+        raise ValueError(f"{name}: the image has no ink: nothing to parse")
+    if a.all():
+        raise ValueError(f"{name}: every pixel is ink: no background, no stroke to trace")
+    return a

@@ -22,6 +22,7 @@ import numpy as np
 
 from charchallenge.preprocess.splines import fit_minimal_spline
 
+from .image_model import check_image
 from .skeleton import skeleton_graph
 from .walks import WalkParams, canonical, propose_walks, walk_strokes
 
@@ -70,9 +71,11 @@ def arrange(splines: list[np.ndarray], order, flips) -> list[np.ndarray]:
 
 def top_parses(image: np.ndarray, type_model, k: int = 5, walk_params: WalkParams = WalkParams(),
                max_configurations: int = 800, max_parse_strokes: int = 9, seed: int = 0,
-               spline_threshold: float = 0.7, max_control_points: int = 50) -> list[Parse]:
-    """The top ``k`` parses of a binary image (ink = 1), best first."""
-    graph = skeleton_graph(image)
+               spline_threshold: float = 0.7, max_control_points: int = 50, name: str = "image") -> list[Parse]:
+    """The top ``k`` parses of a binary 105x105 image (ink = 1), best first. Bad input (another
+    shape, non-binary values, no ink, all ink) is a one-line ``ValueError`` naming ``name``
+    (:func:`.image_model.check_image`)."""
+    graph = skeleton_graph(check_image(image, name))
     rng = np.random.RandomState(seed)
     candidates, owner, walks = [], [], []
     for w in propose_walks(graph, walk_params, seed):
@@ -85,7 +88,7 @@ def top_parses(image: np.ndarray, type_model, k: int = 5, walk_params: WalkParam
             owner.append(len(walks))
         walks.append(canonical(w))
     if not candidates:
-        raise ValueError("no parse with at most max_parse_strokes strokes")
+        raise ValueError(f"{name}: no parse with at most max_parse_strokes = {max_parse_strokes} strokes")
     scores = type_model.log_prob(candidates)
     best: dict[int, int] = {}
     for i, (w, s) in enumerate(zip(owner, scores)):

@@ -1,0 +1,38 @@
+"""One table for every model that can classify, on identical episodes, beside the paper's rows
+(Feinman & Lake 2021, Table 2: within-alphabet 20-way error, N = 400 trials). A model joins by
+writing ``results/oneshot/<scale>/<model>.csv`` (one row per run: run, trials, error) and
+``<model>.json`` (label, seconds, hardware) and being listed in params ``oneshot.models``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .scoring import summarise
+
+# Table 2 of Feinman & Lake (2021), test error (%), official runs, evaluation alphabets.
+PAPER_TABLE2 = [("GNS", 5.7), ("BPL", 3.3), ("RCN", 7.3), ("VHE", 18.7), ("Prototypical Net", 13.7),
+                ("ARC (4x classes)", 1.5), ("people", 4.5)]
+# The Omniglot repository's demo: modified Hausdorff distance on the official runs.
+PAPER_MHD = ("Modified Hausdorff (Omniglot demo)", 38.8)
+
+
+def model_rows(result_dir: Path, models: list[str], episode_set: str) -> pd.DataFrame:
+    rows = []
+    for model in models:
+        runs = pd.read_csv(Path(result_dir) / f"{model}.csv")
+        info = json.loads((Path(result_dir) / f"{model}.json").read_text())
+        s = summarise(runs.error.to_numpy(), runs.trials.to_numpy())
+        rows.append({"id": model, "model": info["label"], "source": f"this repository ({info['scale']} scale)",
+                     "episodes": episode_set, **s, "seconds": info["seconds"], "hardware": info["device"]})
+    return pd.DataFrame(rows)
+
+
+def paper_rows() -> pd.DataFrame:
+    rows = [{"model": m, "source": "Feinman & Lake 2021, Table 2", "episodes": "official", "error": e, "trials": 400}
+            for m, e in PAPER_TABLE2]
+    rows.append({"model": PAPER_MHD[0], "source": "Omniglot repository demo", "episodes": "official",
+                 "error": PAPER_MHD[1], "trials": 400})
+    return pd.DataFrame(rows)

@@ -1,0 +1,114 @@
+"""Snakemake script: GNS marginal image likelihood, the Laplace lower bound (Feinman & Lake 2021,
+Table 3, Appendix D), and the curve that justifies the fit's iteration count.
+
+``gns2021.likelihood.n_images`` held-out drawings (seeded; alphabets the type model never saw) are
+parsed (top K), all their parses fitted in one batch for ``iterations`` Adam steps
+(:func:`charchallenge.gns2021.fit.fit_parses`), then every parse's Hessian over its continuous
+variables is taken in one batch (:func:`charchallenge.gns2021.marginal.log_joint_hessians`) and the
+image's bound is the log-sum of its parses' Laplace integrals (Eq. 10-12). Parses whose Hessian is
+not negative definite are left out (the sum stays a lower bound) and counted.
+
+The fit's loss per iteration (mean over parses) is written as the curve that shows what the
+quick scale's iteration count (``gns2021.fit.iterations``) leaves on the table.
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+
+from charchallenge.data.dataset import OmniglotDataset
+from charchallenge.feinman2020.splits import holdout_split
+from charchallenge.gns2021.fit import FitParams, fit_parses
+from charchallenge.gns2021.marginal import image_bound, laplace_terms, log_joint_hessians, per_pixel
+from charchallenge.gns2021.parses import top_parses
+from charchallenge.gns2021.type_model import load_type_model
+from charchallenge.gns2021.walks import WalkParams
+from charchallenge.io import write_csv, write_json
+from charchallenge.joblog import log_to_file
+from charchallenge.progress import Progress
+from charchallenge.provenance import provenance
+
+# Table 3 of the paper: test log-likelihood bounds (nats) and per pixel, at each model's resolution.
+PAPER_TABLE3 = [("SG", "52x52", -134.1, -0.0496), ("VHE", "28x28", -61.2, -0.0781),
+                ("GNS", "105x105", -383.2, -0.0348)]
+
+smk = snakemake  # noqa: F821
+log_to_file(smk)
+run = smk.params.run
+g = run["gns2021"]
+pp, lp = g["parsing"], g["likelihood"]
+torch.set_num_threads(smk.threads)
+dataset = OmniglotDataset.load(smk.input.dataset)
+alphabet = dataset.alphabet_of()
+_, held_out = holdout_split(alphabet, run["data"]["background"])
+rng = np.random.RandomState(run["seed"] + 2)
+chosen = np.sort(rng.choice(held_out, min(lp["n_images"], len(held_out)), replace=False)).tolist()
+type_model = load_type_model(smk.input.type_model)
+
+start = time.time()
+parses, images, owner = [], [], []
+bar = Progress(len(chosen), "GNS parsing for the likelihood", unit="images")
+for i in chosen:
+    image = dataset.image(i)
+    for p in top_parses(image, type_model, k=pp["k"], walk_params=WalkParams(**pp["walks"]),
+                        max_configurations=pp["max_configurations"], max_parse_strokes=pp["max_parse_strokes"],
+                        seed=run["seed"], name=f"drawing {i}"):
+        parses.append(p.strokes)
+        images.append(image)
+        owner.append(i)
+    bar.update(1)
+bar.close()
+parse_seconds = time.time() - start
+images = torch.tensor(np.stack(images), dtype=torch.float32)
+fit = {**g["fit"], "iterations": lp["iterations"]}
+fitted = fit_parses(parses, images, type_model, params=FitParams(**fit), progress=True)
+fit_seconds = time.time() - start - parse_seconds
+log_joint, hessians = log_joint_hessians(fitted, images, type_model, progress=True)
+terms = laplace_terms(log_joint, hessians)
+seconds = time.time() - start
+
+per_parse = pd.DataFrame({"drawing": owner, "alphabet": alphabet[owner], "log_joint": terms.log_joint.numpy(),
+                          "dim": terms.dim.numpy().astype(int), "log_det_neg_hessian": terms.log_det.numpy(),
+                          "min_eigenvalue": terms.min_eigenvalue.numpy(), "log_integral": terms.log_integral.numpy(),
+                          "blur": fitted.blur.numpy(), "eps": fitted.eps.numpy()})
+rows = []
+for i, part in per_parse.groupby("drawing", sort=True):
+    bound = image_bound(torch.tensor(part.log_integral.to_numpy()))
+    rows.append({"drawing": i, "alphabet": part.alphabet.iloc[0], "parses": len(part),
+                 "excluded": int(part.log_integral.isna().sum()), "best_log_joint": part.log_joint.max(),
+                 "log_likelihood_bound": bound, "per_pixel": float(per_pixel(bound))})
+per_image = pd.DataFrame(rows)
+scored = per_image.log_likelihood_bound.dropna()
+ours = {"model": "GNS (ours)", "resolution": "105x105", "images": int(len(scored)),
+        "log_likelihood": float(scored.mean()) if len(scored) else float("nan"),
+        "per_pixel": float(per_pixel(scored.mean())) if len(scored) else float("nan"),
+        "source": f"this run ({run['scale']} scale, {len(chosen)} held-out images, "
+                  f"{int(per_image.excluded.sum())} of {len(per_parse)} parses excluded)"}
+table3 = pd.DataFrame([{"model": m, "resolution": r, "images": 1000, "log_likelihood": ll, "per_pixel": px,
+                        "source": "paper, Table 3"} for m, r, ll, px in PAPER_TABLE3] + [ours])
+write_csv(smk.output.table3, table3)
+write_csv(smk.output.per_image, per_image)
+write_csv(smk.output.per_parse, per_parse)
+
+losses = np.asarray(fitted.losses)
+curve = pd.DataFrame({"iteration": np.arange(1, len(losses) + 1), "mean_loss": losses})
+write_csv(smk.output.curve, curve)
+quick_n = min(run["gns2021"]["fit"]["iterations"], len(losses))
+gain = losses[0] - losses[-1]
+write_json(smk.output.metrics, {
+    "likelihood": {"log_likelihood_bound": ours["log_likelihood"], "per_pixel": ours["per_pixel"],
+                   "images_scored": ours["images"], "images": len(chosen),
+                   "parses_excluded": int(per_image.excluded.sum()), "parses": len(per_parse)},
+    "fit_curve": {"iterations": int(len(losses)), "fit_iterations_of_this_scale": int(quick_n),
+                  "loss_at_fit_iterations": float(losses[quick_n - 1]), "loss_at_end": float(losses[-1]),
+                  "share_of_improvement_at_fit_iterations": float((losses[0] - losses[quick_n - 1]) / gain) if gain else 1.0},
+    "seconds": round(seconds, 1), "seconds_parse": round(parse_seconds, 1), "seconds_fit": round(fit_seconds, 1),
+    "seconds_hessian": round(seconds - parse_seconds - fit_seconds, 1),
+    "params": {"likelihood": lp, "fit": fit, "parsing": pp}, "provenance": provenance(run["scale"], run["seed"], "cpu"),
+})
+print(table3.to_string(index=False))
+print(per_image.to_string(index=False))
+print(f"{len(chosen)} images, {len(per_parse)} parses: parse {parse_seconds:.0f} s, fit {fit_seconds:.0f} s, "
+      f"Hessians {seconds - parse_seconds - fit_seconds:.0f} s")
