@@ -4,7 +4,14 @@
 
 OS = P["oneshot"]
 OS_RESULTS = "results/oneshot/{scale}"
-OS_EPISODES = "data/episodes/oneshot"
+OS_EPISODES = "data/episodes/{scale}"
+OS_RUNS = [f"run{r:02d}" for r in range(1, OS["n_runs"] + 1)]  # official: 20
+GNS_CLASSIFY = "data/models/gns2021/{scale}/classify"
+wildcard_constraints:
+    episode="run[0-9]+",
+    direction="forward|reverse",
+
+
 OS_CODE = pkg("oneshot", "data/episodes.py", "data/dataset.py", "data/archives.py", "feinman2020/splits.py", "io.py",
               "joblog.py")
 
@@ -20,9 +27,9 @@ rule oneshot_episodes:
     params:
         run=script_params("data", "oneshot"),
     log:
-        job_log("oneshot_episodes"),
+        job_log("oneshot_episodes", "scale"),
     benchmark:
-        job_benchmark("oneshot_episodes"),
+        job_benchmark("oneshot_episodes", "scale"),
     script:
         "../scripts/oneshot/episodes.py"
 
@@ -81,3 +88,78 @@ rule oneshot_leaderboard:
         job_benchmark("oneshot_leaderboard", "scale"),
     script:
         "../scripts/oneshot/leaderboard.py"
+
+
+rule gns2021_classify_fit:
+    """GNS parses of one episode's training and test images, all fitted in one batch."""
+    output:
+        f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
+    input:
+        episodes=OS_EPISODES,
+        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        code=OS_CODE + GNS_CODE,
+    params:
+        run=script_params("gns2021"),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+    log:
+        job_log("gns2021_classify_fit", "scale", "episode"),
+    benchmark:
+        job_benchmark("gns2021_classify_fit", "scale", "episode"),
+    script:
+        "../scripts/gns2021/classify_fit.py"
+
+
+rule gns2021_classify_refit:
+    """Every parse of one side of an episode refitted to every image of the other side (one batch):
+    forward = training parses to test images, reverse = test parses to training images."""
+    output:
+        f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt",
+    input:
+        episodes=OS_EPISODES,
+        parses=f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
+        code=OS_CODE + GNS_CODE,
+    params:
+        run=script_params("gns2021"),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+    log:
+        job_log("gns2021_classify_refit", "scale", "episode", "direction"),
+    benchmark:
+        job_benchmark("gns2021_classify_refit", "scale", "episode", "direction"),
+    script:
+        "../scripts/gns2021/classify_refit.py"
+
+
+rule oneshot_gns:
+    """GNS one-shot errors per run, two-way (Eq. 5) and forward only (Eq. 4), and the cost curve."""
+    output:
+        two_way=f"{OS_RESULTS}/gns.csv",
+        two_way_info=f"{OS_RESULTS}/gns.json",
+        forward=f"{OS_RESULTS}/gns_forward.csv",
+        forward_info=f"{OS_RESULTS}/gns_forward.json",
+        cost=report(
+            f"{OS_RESULTS}/gns_cost_curve.csv",
+            caption="../report/oneshot/gns_cost_curve.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+    input:
+        episodes=OS_EPISODES,
+        parses=expand(f"{GNS_CLASSIFY}/{{episode}}_parses.pt", episode=OS_RUNS, allow_missing=True),
+        refits=expand(f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt", episode=OS_RUNS,
+                      direction=["forward", "reverse"], allow_missing=True),
+        code=OS_CODE + GNS_CODE,
+    params:
+        run=script_params("gns2021", "oneshot"),
+        runs=OS_RUNS,
+    log:
+        job_log("oneshot_gns", "scale"),
+    benchmark:
+        job_benchmark("oneshot_gns", "scale"),
+    script:
+        "../scripts/oneshot/gns.py"

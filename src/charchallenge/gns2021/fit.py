@@ -115,16 +115,19 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
         bar.close()
 
     with torch.no_grad():
-        fitted = BLUR.value(blur_x)
-        lo = BLUR_BOUNDS[0]
-        grid = torch.stack([torch.linspace(float(b), lo, params.blur_steps) for b in fitted], 1)  # (steps, D)
-        lls = torch.stack([terms(g)[0] for g in grid])
-        best = lls.argmax(0)
-        blur = grid[best, torch.arange(d)]
+        blur = tune_blur(lambda b: terms(b)[0], BLUR.value(blur_x), params.blur_steps)
         ll, tlp, klp = terms(blur)
     return FittedParses(packed.with_points(type_pts.detach()), TokenNoise(shape.detach(), location.detach(),
                         affine.detach()), blur, EPS.value(eps_x).detach(), (ll + tlp + klp), ll, tlp, klp,
                         n_samples, losses)
+
+
+def tune_blur(image_ll, fitted_blur: Tensor, steps: int) -> Tensor:
+    """Blur tuning (facts section 5): ``steps`` values from each row's fitted sigma down to the
+    minimum; per row the one with the best image log-likelihood ``image_ll(blur) -> (D,)``."""
+    grid = torch.stack([torch.linspace(float(b), BLUR_BOUNDS[0], steps) for b in fitted_blur], 1)  # (steps, D)
+    lls = torch.stack([image_ll(g) for g in grid])
+    return grid[lls.argmax(0), torch.arange(len(fitted_blur))]
 
 
 def parse_weights(scores: Tensor, temperature: float = 8.0) -> Tensor:

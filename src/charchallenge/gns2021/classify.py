@@ -1,0 +1,142 @@
+"""One-shot classification with GNS (Feinman & Lake 2021, Sec. 4 Eq. 3-5; facts sections 5-6).
+
+A training image I_c has K fitted parses (:func:`.fit.fit_parses`) with scores
+log P(I_c, psi_k, theta_k) (their unnormalised weights pi~_k). To score a test image I_T,
+every parse's *token* is refitted to I_T with its type frozen (:func:`refit_tokens`):
+
+    log P(I_T | I_c)  ~  log sum_k pi_k max_theta P(I_T | theta) P(theta | psi_k)            (Eq. 4)
+
+with pi_k = pi~_k / sum_j pi~_j. The two-way score (Eq. 5) adds the reverse direction - the test
+image's parses refitted to the training image - divided by P(I_c) ~ sum_k pi~_k:
+
+    score(T, c) = log P(I_T | I_c) + log P(I_c | I_T) - log P(I_c)
+
+(P(I_T) is the same for every class and is dropped). The class with the highest score wins.
+
+Refit (released code's values): blur and eps reset to their start values, token variables start
+from their fitted values, objective log P(I | theta) + log P(theta | psi), Adam with lr 0.087992
+(blur/eps) and 0.166810 (token), then the same blur tuning as the fit. All (parse, image) pairs of
+a call are rows of one batch, optimised ``chunk`` rows at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from charchallenge.progress import Progress
+from charchallenge.render import pack_strokes
+
+from .fit import FittedParses, tune_blur
+from .image_model import BLUR, EPS, check_image, log_likelihood
+from .token_model import TokenModel, TokenNoise
+
+
+@dataclass(frozen=True)
+class RefitParams:
+    iterations: int = 1500
+    lr_render: float = 0.087992
+    lr: float = 0.166810
+    blur_start: float = 16.0
+    eps_start: float = 0.5
+    blur_steps: int = 20
+    chunk: int = 2000   # rows optimised together (memory bound, not a change of the method)
+
+
+def _rows_of(fitted: FittedParses, rows: list[int]):
+    """The packed types and fitted token noise of parses ``rows`` (repeats allowed), in order."""
+    p = fitted.type_cp
+    point_drawing = p.stroke_drawing[p.stroke_index]
+    points = [torch.nonzero(point_drawing == d).flatten() for d in range(p.n_drawings)]
+    strokes = [torch.nonzero(p.stroke_drawing == d).flatten() for d in range(p.n_drawings)]
+    pi = torch.cat([points[r] for r in rows])
+    si = torch.cat([strokes[r] for r in rows])
+    packed = pack_strokes([fitted.type_strokes(r) for r in rows], dtype=p.points.dtype)
+    noise = TokenNoise(fitted.noise.shape[pi].clone(), fitted.noise.location[si].clone(),
+                       fitted.noise.affine[torch.as_tensor(rows)].clone())
+    n_samples = [fitted.n_samples[s] for s in si.tolist()]
+    return packed, noise, n_samples
+
+
+def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: RefitParams = RefitParams(),
+                 token_model: TokenModel | None = None, progress: bool = False,
+                 recorded: dict[int, list] | None = None) -> Tensor:
+    """``max_theta log P(images[j] | theta) + log P(theta | psi_rows[j])`` for every pair j: parse
+    ``rows[j]`` of ``fitted`` refitted to ``images[j]`` (type frozen). Returns (len(rows),).
+    ``recorded``: iteration counts as keys; the scores (after blur tuning) at each of them are
+    appended there, so one run gives the cost of stopping earlier."""
+    token_model = token_model or TokenModel()
+    images = torch.as_tensor(images, dtype=torch.float32)
+    if len(images) != len(rows):
+        raise ValueError(f"refit_tokens: {len(rows)} parses for {len(images)} images")
+    for j in range(len(images)):
+        check_image(images[j].numpy(), f"refit image {j}")
+    out = []
+    n_chunks = (len(rows) + params.chunk - 1) // params.chunk
+    bar = Progress(params.iterations * n_chunks, "GNS refit", unit="iterations") if progress else None
+    for a in range(0, len(rows), params.chunk):
+        part = rows[a : a + params.chunk]
+        packed, noise, n_samples = _rows_of(fitted, part)
+        target = images[a : a + params.chunk]
+        shape, location, affine = (v.requires_grad_(True) for v in (noise.shape, noise.location, noise.affine))
+        blur_x = torch.full((len(part),), params.blur_start, requires_grad=True)
+        eps_x = torch.full((len(part),), params.eps_start, requires_grad=True)
+        optimizer = torch.optim.Adam([{"params": [blur_x, eps_x], "lr": params.lr_render},
+                                      {"params": [shape, location, affine], "lr": params.lr}])
+
+        def terms(blur):
+            z = TokenNoise(shape, location, affine)
+            return (log_likelihood(token_model.apply(packed, z), target, blur, EPS.value(eps_x), n_samples),
+                    token_model.log_prob(z, packed))
+
+        def tuned_score() -> Tensor:
+            with torch.no_grad():
+                blur = tune_blur(lambda b: terms(b)[0], BLUR.value(blur_x), params.blur_steps)
+                ll, klp = terms(blur)
+            return (ll + klp).double()
+
+        for it in range(1, params.iterations + 1):
+            optimizer.zero_grad(set_to_none=True)
+            ll, klp = terms(BLUR.value(blur_x))
+            (-(ll + klp).sum()).backward()
+            optimizer.step()
+            if recorded is not None and it in recorded and it < params.iterations:
+                recorded[it].append(tuned_score())
+            if bar is not None:
+                bar.update(1)
+        out.append(tuned_score())
+        if recorded is not None and params.iterations in recorded:
+            recorded[params.iterations].append(out[-1])
+    if bar is not None:
+        bar.close()
+    return torch.cat(out)
+
+
+def log_predictive(parse_scores: Tensor, refit_scores: Tensor) -> Tensor:
+    """Eq. 4: ``log sum_k pi_k exp(refit_k)`` with pi = softmax(parse scores) over the last axis
+    (parses of one conditioning image); ``refit_scores`` (..., K)."""
+    log_pi = torch.log_softmax(torch.as_tensor(parse_scores, dtype=torch.float64), -1)
+    return torch.logsumexp(log_pi + torch.as_tensor(refit_scores, dtype=torch.float64), -1)
+
+
+def log_marginal_estimate(parse_scores: Tensor) -> Tensor:
+    """Eq. 5's P(I_c) ~ sum_k pi~_k: ``logsumexp`` of the parse scores (last axis)."""
+    return torch.logsumexp(torch.as_tensor(parse_scores, dtype=torch.float64), -1)
+
+
+def episode_scores(train_scores: Tensor, test_scores: Tensor, forward: Tensor, reverse: Tensor) -> dict:
+    """Scores of one episode. ``train_scores`` (C, K) and ``test_scores`` (T, K): parse scores
+    (-inf where an image has fewer than K parses); ``forward`` (C, T, K): training parses refitted
+    to test images; ``reverse`` (T, C, K): test parses refitted to training images.
+    Returns ``forward`` log P(I_T | I_c) and ``two_way`` scores, both (T, C)."""
+    fwd = log_predictive(train_scores[:, None, :], forward).T             # (T, C)
+    rev = log_predictive(test_scores[:, None, :], reverse)                # (T, C): log P(I_c | I_T)
+    return {"forward": fwd, "two_way": fwd + rev - log_marginal_estimate(train_scores)[None, :]}
+
+
+def predictions(scores: Tensor) -> np.ndarray:
+    """The predicted class (argmax over the last axis) per test image."""
+    return scores.argmax(-1).numpy()

@@ -1,0 +1,55 @@
+"""GNS one-shot classification (Eq. 4-5): the score algebra against explicit sums, and a tiny
+2-way episode classified by refitting tokens."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from charchallenge.gns2021.classify import (RefitParams, episode_scores, log_marginal_estimate, log_predictive,
+                                            predictions, refit_tokens)
+from test_gns2021_parser import L, T, image, line, tiny_type_model
+
+
+def test_eq4_is_a_parse_weighted_mixture_of_refit_likelihoods():
+    scores = torch.tensor([-100.0, -101.0, -float("inf")], dtype=torch.float64)  # third parse missing
+    refit = torch.tensor([-50.0, -40.0, 0.0], dtype=torch.float64)
+    w = np.exp([-100.0, -101.0]) / np.exp([-100.0, -101.0]).sum()
+    expected = math.log(w[0] * math.exp(-50.0) + w[1] * math.exp(-40.0))
+    assert float(log_predictive(scores, refit)) == pytest.approx(expected)
+    assert float(log_marginal_estimate(scores)) == pytest.approx(math.log(math.exp(-100) + math.exp(-101)))
+    assert float(log_predictive(scores[:1], refit[:1])) == -50.0  # one parse: its refit score
+
+
+def test_two_way_score_matches_eq5_term_by_term():
+    g = torch.Generator().manual_seed(0)
+    c, t, k = 3, 4, 2
+    train, test = -torch.rand(c, k, generator=g).double() * 10, -torch.rand(t, k, generator=g).double() * 10
+    fwd, rev = -torch.rand(c, t, k, generator=g).double() * 10, -torch.rand(t, c, k, generator=g).double() * 10
+    s = episode_scores(train, test, fwd, rev)
+    for ti in range(t):
+        for ci in range(c):
+            f = float(log_predictive(train[ci], fwd[ci, ti]))
+            r = float(log_predictive(test[ti], rev[ti, ci]))
+            assert float(s["forward"][ti, ci]) == pytest.approx(f)
+            assert float(s["two_way"][ti, ci]) == pytest.approx(f + r - float(log_marginal_estimate(train[ci])))
+    assert predictions(s["two_way"]).shape == (t,)
+
+
+def test_refitted_tokens_classify_a_two_way_episode():
+    from charchallenge.gns2021.fit import FitParams, fit_parses
+
+    tm = tiny_type_model()
+    train = [image(T), image(L)]
+    shifted_t = [s + np.array([4.0, -3.0]) for s in T]  # another token: moved, slightly shrunk
+    shrunk_l = [50 + 0.9 * (L[0] - 50)]
+    test = [image(shrunk_l), image(shifted_t)]  # test 0 is an L, test 1 a T
+    parses = [[line([20, -20], [80, -20], 4), line([50, -20], [50, -80], 3)], [L[0][::20]]]
+    fitted = fit_parses(parses, torch.tensor(np.stack(train)).float(), tm, params=FitParams(iterations=30))
+    rows = [c for c in range(2) for _ in range(2)]  # (class, test) pairs: c0t0 c0t1 c1t0 c1t1
+    targets = torch.tensor(np.stack([test[j] for _ in range(2) for j in range(2)])).float()
+    refit = refit_tokens(fitted, rows, targets, RefitParams(iterations=30, chunk=3)).view(2, 2)  # chunks of 3: 2 batches
+    scores = log_predictive(fitted.score[:, None, None], refit[:, :, None]).T  # (test, class), K = 1
+    assert predictions(scores).tolist() == [1, 0]
+    assert refit[0, 1] > refit[0, 0] and refit[1, 0] > refit[1, 1]  # each type explains its own class best

@@ -1,0 +1,49 @@
+"""Snakemake script: GNS parses of one episode's images (Feinman & Lake 2021, Sec. 4; Appendix B):
+the top ``gns2021.classify.k`` parses of each training and test image, all of them fitted in one
+batch for ``fit_iterations`` Adam steps. Saved for the refits of both directions."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from charchallenge.data.episodes import load_run
+from charchallenge.gns2021.fit import FitParams, fit_parses
+from charchallenge.gns2021.parses import top_parses
+from charchallenge.gns2021.type_model import load_type_model
+from charchallenge.gns2021.walks import WalkParams
+from charchallenge.io import save_torch
+from charchallenge.joblog import log_to_file
+from charchallenge.progress import Progress
+
+smk = snakemake  # noqa: F821
+log_to_file(smk)
+run = smk.params.run
+g = run["gns2021"]
+pp, cp = g["parsing"], g["classify"]
+torch.set_num_threads(smk.threads)
+episode = load_run(Path(smk.input.episodes) / smk.wildcards.episode)
+images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
+names = [f"{p.parent.name}/{p.name}" for p in episode.train_paths + episode.test_paths]
+type_model = load_type_model(smk.input.type_model)
+
+start = time.time()
+parses, owner = [], []
+bar = Progress(len(images), f"GNS parsing of {episode.name}", unit="images")
+for i, image in enumerate(images):
+    for p in top_parses(image, type_model, k=cp["k"], walk_params=WalkParams(**pp["walks"]),
+                        max_configurations=pp["max_configurations"], max_parse_strokes=pp["max_parse_strokes"],
+                        seed=run["seed"], name=f"{episode.name} {names[i]}"):
+        parses.append(p.strokes)
+        owner.append(i)
+    bar.update(1)
+bar.close()
+parse_seconds = time.time() - start
+fitted = fit_parses(parses, torch.tensor(images[owner], dtype=torch.float32), type_model,
+                    params=FitParams(**{**g["fit"], "iterations": cp["fit_iterations"]}), progress=True)
+seconds = time.time() - start
+save_torch(smk.output[0], {"fitted": fitted, "owner": owner, "n_train": len(episode.train_paths),
+                           "labels": episode.labels, "seconds": seconds, "parse_seconds": parse_seconds})
+print(f"{episode.name}: {len(images)} images, {len(parses)} parses; parsed in {parse_seconds:.0f} s, "
+      f"fitted in {seconds - parse_seconds:.0f} s")
