@@ -47,7 +47,7 @@ def test_batched_block_hessian_equals_each_parses_own_hessian():
             p = single.with_points(x[: 2 * n].view(n, 2))
             noise = TokenNoise(x[2 * n : 4 * n].view(n, 2), x[4 * n : 4 * n + 2 * n_s].view(n_s, 2), x[-4:].view(1, 4))
             token = token_model.apply(p, noise)
-            return (log_likelihood(token, images[d : d + 1].double(), fitted.blur[d : d + 1].double(),
+            return (log_likelihood(token, images[d : d + 1].double(), fitted.fit_blur[d : d + 1].double(),
                                    fitted.eps[d : d + 1].double(), samples)
                     + type_log_prob(TypeModel(density), p, token, samples) + token_model.log_prob(noise, p)).sum()
 

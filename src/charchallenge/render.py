@@ -328,6 +328,7 @@ def render(
     eps: float | Tensor = 0.0,
     spacing: float | None = None,
     min_ink: float = 2.0,
+    blur_kernel: int = 11,
 ) -> Tensor:
     """Render many drawings at once into ``(B, size, size)`` ink probabilities in [0, 1] (ink = 1).
 
@@ -336,11 +337,12 @@ def render(
     resized to ``size`` if needed (plain bilinear) and passed through pixel noise ``eps``.
     ``spacing``: see :func:`ink_points` (``None``: the given points are painted as they are).
     Device and dtype follow the points; gradients reach points, ``blur_sigma`` and ``eps``.
+    ``blur_kernel``: side of the Gaussian kernel (11 in GNS's fits, 21 in its refits).
     """
     packed = drawings if isinstance(drawings, PackedStrokes) else pack_strokes(drawings)
     pts, ink, which = ink_points(packed, spacing=spacing, min_ink=min_ink)
     img = broaden(paint(pts, ink, which, packed.n_drawings))
-    img = resize_canvas(gaussian_blur(img, blur_sigma), size)
+    img = resize_canvas(gaussian_blur(img, blur_sigma, kernel_size=blur_kernel), size)
     return apply_pixel_noise(img, eps)
 
 

@@ -14,8 +14,9 @@ image's parses refitted to the training image - divided by P(I_c) ~ sum_k pi~_k:
 (P(I_T) is the same for every class and is dropped). The class with the highest score wins.
 
 Refit (released code's values): blur and eps reset to their start values, token variables start
-from their fitted values, objective log P(I | theta) + log P(theta | psi), Adam with lr 0.087992
-(blur/eps) and 0.166810 (token), then the same blur tuning as the fit. All (parse, image) pairs of
+from their fitted values, objective log P(I | theta) + log P(theta | psi) with a 21-pixel blur
+kernel, Adam with lr 0.087992 (blur/eps) and 0.166810 (token), then the same blur tuning as the
+fit. All (parse, image) pairs of
 a call are rows of one batch, optimised ``chunk`` rows at a time.
 """
 
@@ -43,6 +44,7 @@ class RefitParams:
     blur_start: float = 16.0
     eps_start: float = 0.5
     blur_steps: int = 20
+    blur_kernel: int = 21  # the released refit's Gaussian kernel (fits use 11)
     chunk: int = 2000   # rows optimised together (memory bound, not a change of the method)
 
 
@@ -89,7 +91,8 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
 
         def terms(blur):
             z = TokenNoise(shape, location, affine)
-            return (log_likelihood(token_model.apply(packed, z), target, blur, EPS.value(eps_x), n_samples),
+            return (log_likelihood(token_model.apply(packed, z), target, blur, EPS.value(eps_x), n_samples,
+                                   params.blur_kernel),
                     token_model.log_prob(z, packed))
 
         def tuned_score() -> Tensor:

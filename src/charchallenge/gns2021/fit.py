@@ -57,6 +57,7 @@ class FittedParses:
     token_lp: Tensor
     n_samples: list[int]
     losses: list[float] = field(default_factory=list)
+    fit_blur: Tensor | None = None  # blur at the end of the optimisation, before blur tuning
 
     def type_strokes(self, d: int) -> list[np.ndarray]:
         """Control points (motor px) of parse ``d``'s type, one array per stroke."""
@@ -119,7 +120,7 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
         ll, tlp, klp = terms(blur)
     return FittedParses(packed.with_points(type_pts.detach()), TokenNoise(shape.detach(), location.detach(),
                         affine.detach()), blur, EPS.value(eps_x).detach(), (ll + tlp + klp), ll, tlp, klp,
-                        n_samples, losses)
+                        n_samples, losses, BLUR.value(blur_x).detach())
 
 
 def tune_blur(image_ll, fitted_blur: Tensor, steps: int) -> Tensor:

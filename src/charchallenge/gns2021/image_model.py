@@ -95,16 +95,17 @@ def spline_trajectories(packed: PackedStrokes, n_samples: list[int]) -> PackedSt
 
 
 def ink_probabilities(control_points: PackedStrokes, blur: Tensor | float, eps: Tensor | float,
-                      n_samples: list[int] | None = None) -> Tensor:
+                      n_samples: list[int] | None = None, blur_kernel: int = 11) -> Tensor:
     """Pixel ink probabilities (D, 105, 105) of the drawings whose splines are ``control_points``."""
     n_samples = n_samples if n_samples is not None else samples_per_stroke(control_points)
-    return render(spline_trajectories(control_points, n_samples), blur_sigma=blur, eps=eps)
+    return render(spline_trajectories(control_points, n_samples), blur_sigma=blur, eps=eps, blur_kernel=blur_kernel)
 
 
 def log_likelihood(control_points: PackedStrokes, images: Tensor, blur: Tensor | float, eps: Tensor | float,
-                   n_samples: list[int] | None = None) -> Tensor:
-    """log P(I | theta) per drawing (D,): Bernoulli over the 105x105 binary pixels (ink = 1)."""
-    return bernoulli_log_likelihood(ink_probabilities(control_points, blur, eps, n_samples), images)
+                   n_samples: list[int] | None = None, blur_kernel: int = 11) -> Tensor:
+    """log P(I | theta) per drawing (D,): Bernoulli over the 105x105 binary pixels (ink = 1);
+    ``blur_kernel`` 11 for fits, 21 for refits (facts section 5)."""
+    return bernoulli_log_likelihood(ink_probabilities(control_points, blur, eps, n_samples, blur_kernel), images)
 
 
 IMAGE_SIZE = 105

@@ -13,7 +13,8 @@ and around the fitted maximum z_C^k of f(z_C) = log P(I, z_D^k, z_C) Laplace's m
 
 with d the number of continuous variables and H_f the Hessian of f. The bound of an image is the
 log of the sum over its K fitted parses (Eq. 12). The blur sigma and pixel noise epsilon are
-parameters of the image model, not latent variables: they stay at their tuned values.
+parameters of the image model, not latent variables: they stay fixed at the values the continuous
+variables were optimised under (the blur before blur tuning, ``FittedParses.fit_blur``).
 
 A parse whose Hessian is not negative definite is not at a peaked maximum (its optimiser stopped
 early, or f is flat in some direction) and Eq. 11 does not apply: it is left out of the sum, which
@@ -93,7 +94,8 @@ def log_joint_hessians(fitted: FittedParses, images: Tensor, type_model: TypeMod
                  fitted.noise.affine.to(dtype)]
     variables = [v.detach().clone().requires_grad_(True) for v in variables]
     images = torch.as_tensor(images, dtype=dtype)
-    blur, eps = fitted.blur.to(dtype), fitted.eps.to(dtype)
+    blur = (fitted.fit_blur if fitted.fit_blur is not None else fitted.blur).to(dtype)
+    eps = fitted.eps.to(dtype)
 
     def f() -> Tensor:
         typ = typ0.with_points(variables[0])

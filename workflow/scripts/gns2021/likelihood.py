@@ -72,7 +72,7 @@ seconds = time.time() - start
 per_parse = pd.DataFrame({"drawing": owner, "alphabet": alphabet[owner], "log_joint": terms.log_joint.numpy(),
                           "dim": terms.dim.numpy().astype(int), "log_det_neg_hessian": terms.log_det.numpy(),
                           "min_eigenvalue": terms.min_eigenvalue.numpy(), "log_integral": terms.log_integral.numpy(),
-                          "blur": fitted.blur.numpy(), "eps": fitted.eps.numpy()})
+                          "blur_laplace": fitted.fit_blur.numpy(), "blur_tuned": fitted.blur.numpy(), "eps": fitted.eps.numpy()})
 rows = []
 for i, part in per_parse.groupby("drawing", sort=True):
     bound = image_bound(torch.tensor(part.log_integral.to_numpy()))
