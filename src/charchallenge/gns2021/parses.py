@@ -96,3 +96,23 @@ def top_parses(image: np.ndarray, type_model, k: int = 5, walk_params: WalkParam
             best[w] = i
     ranked = sorted(best.items(), key=lambda kv: -scores[kv[1]])[:k]
     return [Parse(candidates[i], float(scores[i]), walks[w]) for w, i in ranked]
+
+
+def parse_images(images, type_model, parsing: dict, seed: int, names: list[str], k: int | None = None,
+                 label: str = "GNS parsing") -> tuple[list[list[np.ndarray]], list[int]]:
+    """The top-K parses of every image, pooled for one batched fit (:func:`.fit.fit_parses`):
+    the parses' strokes and, per parse, the index of its image. ``parsing`` is the params section
+    ``gns2021.parsing`` (``k`` overrides its K); ``names`` name the images in errors."""
+    from charchallenge.progress import Progress
+
+    parses, owner = [], []
+    bar = Progress(len(images), label, unit="images")
+    for i, image in enumerate(images):
+        for p in top_parses(image, type_model, k=k or parsing["k"], walk_params=WalkParams(**parsing["walks"]),
+                            max_configurations=parsing["max_configurations"],
+                            max_parse_strokes=parsing["max_parse_strokes"], seed=seed, name=names[i]):
+            parses.append(p.strokes)
+            owner.append(i)
+        bar.update(1)
+    bar.close()
+    return parses, owner

@@ -10,12 +10,10 @@ import torch
 
 from charchallenge.data.episodes import load_run
 from charchallenge.gns2021.fit import FitParams, fit_parses
-from charchallenge.gns2021.parses import top_parses
+from charchallenge.gns2021.parses import parse_images
 from charchallenge.gns2021.type_model import load_type_model
-from charchallenge.gns2021.walks import WalkParams
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file
-from charchallenge.progress import Progress
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
@@ -29,16 +27,8 @@ names = [f"{p.parent.name}/{p.name}" for p in episode.train_paths + episode.test
 type_model = load_type_model(smk.input.type_model)
 
 start = time.time()
-parses, owner = [], []
-bar = Progress(len(images), f"GNS parsing of {episode.name}", unit="images")
-for i, image in enumerate(images):
-    for p in top_parses(image, type_model, k=cp["k"], walk_params=WalkParams(**pp["walks"]),
-                        max_configurations=pp["max_configurations"], max_parse_strokes=pp["max_parse_strokes"],
-                        seed=run["seed"], name=f"{episode.name} {names[i]}"):
-        parses.append(p.strokes)
-        owner.append(i)
-    bar.update(1)
-bar.close()
+parses, owner = parse_images(images, type_model, pp, run["seed"], [f"{episode.name} {n}" for n in names], k=cp["k"],
+                             label=f"GNS parsing of {episode.name}")
 parse_seconds = time.time() - start
 fitted = fit_parses(parses, torch.tensor(images[owner], dtype=torch.float32), type_model,
                     params=FitParams(**{**g["fit"], "iterations": cp["fit_iterations"]}), progress=True)

@@ -21,12 +21,10 @@ from scipy.spatial.distance import cdist
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.gns2021.fit import FitParams, fit_parses, new_exemplars, parse_weights
-from charchallenge.gns2021.parses import top_parses
+from charchallenge.gns2021.parses import parse_images
 from charchallenge.gns2021.type_model import load_type_model
-from charchallenge.gns2021.walks import WalkParams
 from charchallenge.io import save_torch, write_csv, write_json
 from charchallenge.joblog import log_to_file
-from charchallenge.progress import Progress
 from charchallenge.provenance import provenance
 
 smk = snakemake  # noqa: F821
@@ -57,20 +55,11 @@ def mhd(a, b):
 
 
 start = time.time()
-parses, images, owner = [], [], []
-bar = Progress(len(targets), "GNS parsing of the targets", unit="targets")
-for t, i in enumerate(targets):
-    image = dataset.image(i)
-    for p in top_parses(image, type_model, k=pp["k"], walk_params=WalkParams(**pp["walks"]),
-                        max_configurations=pp["max_configurations"], max_parse_strokes=pp["max_parse_strokes"],
-                        seed=run["seed"], name=f"drawing {i}"):
-        parses.append(p.strokes)
-        images.append(image)
-        owner.append(t)
-    bar.update(1)
-bar.close()
+target_images = np.stack([dataset.image(i) for i in targets])
+parses, owner = parse_images(target_images, type_model, pp, run["seed"], [f"drawing {i}" for i in targets],
+                             label="GNS parsing of the targets")
 # every parse of every target in one batch
-fitted = fit_parses(parses, torch.tensor(np.stack(images), dtype=torch.float32), type_model,
+fitted = fit_parses(parses, torch.tensor(target_images[owner], dtype=torch.float32), type_model,
                     params=FitParams(**g["fit"]), progress=True)
 owner = np.asarray(owner)
 rows, shown = [], []

@@ -22,12 +22,10 @@ from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.gns2021.fit import FitParams, fit_parses
 from charchallenge.gns2021.marginal import image_bound, laplace_terms, log_joint_hessians, per_pixel
-from charchallenge.gns2021.parses import top_parses
+from charchallenge.gns2021.parses import parse_images
 from charchallenge.gns2021.type_model import load_type_model
-from charchallenge.gns2021.walks import WalkParams
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
-from charchallenge.progress import Progress
 from charchallenge.provenance import provenance
 
 # Table 3 of the paper: test log-likelihood bounds (nats) and per pixel, at each model's resolution.
@@ -48,20 +46,12 @@ chosen = np.sort(rng.choice(held_out, min(lp["n_images"], len(held_out)), replac
 type_model = load_type_model(smk.input.type_model)
 
 start = time.time()
-parses, images, owner = [], [], []
-bar = Progress(len(chosen), "GNS parsing for the likelihood", unit="images")
-for i in chosen:
-    image = dataset.image(i)
-    for p in top_parses(image, type_model, k=pp["k"], walk_params=WalkParams(**pp["walks"]),
-                        max_configurations=pp["max_configurations"], max_parse_strokes=pp["max_parse_strokes"],
-                        seed=run["seed"], name=f"drawing {i}"):
-        parses.append(p.strokes)
-        images.append(image)
-        owner.append(i)
-    bar.update(1)
-bar.close()
+chosen_images = np.stack([dataset.image(i) for i in chosen])
+parses, index = parse_images(chosen_images, type_model, pp, run["seed"], [f"drawing {i}" for i in chosen],
+                             label="GNS parsing for the likelihood")
+owner = [chosen[j] for j in index]
 parse_seconds = time.time() - start
-images = torch.tensor(np.stack(images), dtype=torch.float32)
+images = torch.tensor(chosen_images[index], dtype=torch.float32)
 fit = {**g["fit"], "iterations": lp["iterations"]}
 fitted = fit_parses(parses, images, type_model, params=FitParams(**fit), progress=True)
 fit_seconds = time.time() - start - parse_seconds
