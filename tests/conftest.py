@@ -13,7 +13,7 @@ from charchallenge.data.dataset import build_dataset
 
 
 def mirror_folder() -> Path:
-    return Path(os.environ.get("OMNIGLOT_MIRROR", REPO_ROOT.parent / "shared" / "data" / "omniglot"))
+    return Path(os.environ.get("OMNIGLOT_MIRROR", REPO_ROOT.parent / "shared" / "data" / "omniglot")).resolve()
 
 
 @pytest.fixture(scope="session")

@@ -53,3 +53,27 @@ def test_refitted_tokens_classify_a_two_way_episode():
     scores = log_predictive(fitted.score[:, None, None], refit[:, :, None]).T  # (test, class), K = 1
     assert predictions(scores).tolist() == [1, 0]
     assert refit[0, 1] > refit[0, 0] and refit[1, 0] > refit[1, 1]  # each type explains its own class best
+
+
+def test_refit_started_from_the_fitted_image_model_keeps_the_fit_and_returns_tokens():
+    """render_start = fitted: with nothing optimised (learning rates 0) a parse refitted to its own
+    image scores at least its fit's image and token terms (the blur grid starts at the fitted
+    blur), and far above a refit whose blur/eps restart from 16/0.5; the tokens come back."""
+    from charchallenge.gns2021.fit import FitParams, fit_parses
+    from charchallenge.gns2021.token_model import TokenModel
+
+    tm = tiny_type_model()
+    img = torch.tensor(image(T)[None]).float()
+    fitted = fit_parses([[line([20, -20], [80, -20], 4), line([50, -20], [50, -80], 3)]], img, tm,
+                        params=FitParams(iterations=40))
+    frozen = dict(iterations=1, lr=0.0, lr_render=0.0, blur_kernel=11)
+    tokens = []
+    kept = refit_tokens(fitted, [0], img, RefitParams(**frozen, render_start="fitted"), tokens=tokens)
+    reset = refit_tokens(fitted, [0], img, RefitParams(**frozen, render_start="reset"))
+    assert float(kept) >= float(fitted.image_ll[0] + fitted.token_lp[0]) - 0.05  # eps kept inside its bound
+    assert float(kept) > float(reset) + 50
+    assert len(tokens) == 1 and len(tokens[0]) == 2
+    fitted_token = TokenModel().apply(fitted.type_cp, fitted.noise).points.numpy()  # nothing moved
+    assert np.allclose(np.concatenate(tokens[0]), fitted_token, atol=1e-4)
+    with pytest.raises(ValueError, match="render_start"):
+        refit_tokens(fitted, [0], img, RefitParams(**frozen, render_start="other"))

@@ -52,6 +52,50 @@ rule oneshot_mhd:
         "../scripts/oneshot/mhd.py"
 
 
+rule oneshot_protonet_train:
+    """The prototypical network (Snell et al. 2017) trained episodically on the background
+    characters, early-stopped on validation characters; its learning curve."""
+    output:
+        model="data/models/oneshot/{scale}/protonet.pt",
+        curve=f"{OS_RESULTS}/protonet_learning_curve.csv",
+    input:
+        dataset=DATASET,
+        code=OS_CODE + pkg("training.py", "fingerprint.py"),
+    params:
+        run=script_params("data", "oneshot"),
+        checkpoint_dir=lambda wc: f"checkpoints/oneshot/{wc.scale}/protonet",
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+    log:
+        job_log("oneshot_protonet_train", "scale"),
+    benchmark:
+        job_benchmark("oneshot_protonet_train", "scale"),
+    script:
+        "../scripts/oneshot/protonet_train.py"
+
+
+rule oneshot_protonet:
+    """The prototypical network on every episode: nearest training image in embedding space."""
+    output:
+        runs=f"{OS_RESULTS}/protonet.csv",
+        info=f"{OS_RESULTS}/protonet.json",
+    input:
+        episodes=OS_EPISODES,
+        model="data/models/oneshot/{scale}/protonet.pt",
+        code=OS_CODE,
+    params:
+        run=script_params("oneshot"),
+    threads: 1
+    log:
+        job_log("oneshot_protonet", "scale"),
+    benchmark:
+        job_benchmark("oneshot_protonet", "scale"),
+    script:
+        "../scripts/oneshot/protonet.py"
+
+
 rule oneshot_leaderboard:
     """Table 2 (paper rows beside ours), the leaderboard of every model here and its figure."""
     output:
@@ -163,3 +207,51 @@ rule oneshot_gns:
         job_benchmark("oneshot_gns", "scale"),
     script:
         "../scripts/oneshot/gns.py"
+
+
+rule oneshot_gns_cost_figure:
+    """What speed costs GNS: error against refit iterations and parses kept, from the cost curve."""
+    output:
+        report(
+            f"{OS_RESULTS}/gns_cost_curve.png",
+            caption="../report/oneshot/gns_cost_curve.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+    input:
+        cost=f"{OS_RESULTS}/gns_cost_curve.csv",
+        code=pkg("io.py", "joblog.py"),
+    params:
+        run=script_params("oneshot"),
+    log:
+        job_log("oneshot_gns_cost_figure", "scale"),
+    benchmark:
+        job_benchmark("oneshot_gns_cost_figure", "scale"),
+    script:
+        "../scripts/oneshot/gns_cost_figure.py"
+
+
+rule oneshot_gns_fig_a10:
+    """Fig. A10: GNS classification fits of correct and misclassified trials, with two-way scores."""
+    output:
+        report(
+            f"{OS_RESULTS}/gns_fig_a10.png",
+            caption="../report/oneshot/gns_fig_a10.rst",
+            category="One-shot classification",
+            subcategory="GNS fits",
+        ),
+    input:
+        episodes=OS_EPISODES,
+        parses=expand(f"{GNS_CLASSIFY}/{{episode}}_parses.pt", episode=OS_RUNS, allow_missing=True),
+        refits=expand(f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt", episode=OS_RUNS,
+                      direction=["forward", "reverse"], allow_missing=True),
+        code=OS_CODE + GNS_CODE,
+    params:
+        run=script_params("gns2021", "oneshot"),
+        runs=OS_RUNS,
+    log:
+        job_log("oneshot_gns_fig_a10", "scale"),
+    benchmark:
+        job_benchmark("oneshot_gns_fig_a10", "scale"),
+    script:
+        "../scripts/oneshot/gns_fig_a10.py"

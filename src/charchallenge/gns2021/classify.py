@@ -45,6 +45,9 @@ class RefitParams:
     eps_start: float = 0.5
     blur_steps: int = 20
     blur_kernel: int = 21  # the released refit's Gaussian kernel (fits use 11)
+    # "reset": blur/eps start from blur_start/eps_start (released code); "fitted": from the values
+    # the parse's own fit ended with (after blur tuning), so that few iterations suffice
+    render_start: str = "reset"
     chunk: int = 2000   # rows optimised together (memory bound, not a change of the method)
 
 
@@ -63,13 +66,31 @@ def _rows_of(fitted: FittedParses, rows: list[int]):
     return packed, noise, n_samples
 
 
+def _render_start(fitted: FittedParses, rows: list[int], params: RefitParams) -> tuple[Tensor, Tensor]:
+    """Free variables of blur and eps where the refits of ``rows`` start (see ``render_start``)."""
+    if params.render_start == "reset":
+        return (torch.full((len(rows),), params.blur_start, requires_grad=True),
+                torch.full((len(rows),), params.eps_start, requires_grad=True))
+    if params.render_start != "fitted":
+        raise ValueError(f"refit.render_start: expected 'reset' or 'fitted', got {params.render_start!r}")
+    idx = torch.as_tensor(rows)
+
+    def inside(b, v):  # keep the start strictly inside the bounds, where the reparameterisation is finite
+        margin = 1e-6 * (b.hi - b.lo)
+        return b.free(v.clamp(b.lo + margin, b.hi - margin)).float().requires_grad_(True)
+
+    return inside(BLUR, fitted.blur[idx].detach()), inside(EPS, fitted.eps[idx].detach())
+
+
 def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: RefitParams = RefitParams(),
                  token_model: TokenModel | None = None, progress: bool = False,
-                 recorded: dict[int, list] | None = None) -> Tensor:
+                 recorded: dict[int, list] | None = None, tokens: list | None = None) -> Tensor:
     """``max_theta log P(images[j] | theta) + log P(theta | psi_rows[j])`` for every pair j: parse
     ``rows[j]`` of ``fitted`` refitted to ``images[j]`` (type frozen). Returns (len(rows),).
     ``recorded``: iteration counts as keys; the scores (after blur tuning) at each of them are
-    appended there, so one run gives the cost of stopping earlier."""
+    appended there, so one run gives the cost of stopping earlier. ``tokens``: if given, the
+    refitted tokens' control points (motor px, one list of strokes per pair) are appended to it
+    (for figures such as Fig. A10)."""
     token_model = token_model or TokenModel()
     images = torch.as_tensor(images, dtype=torch.float32)
     if len(images) != len(rows):
@@ -84,8 +105,7 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
         packed, noise, n_samples = _rows_of(fitted, part)
         target = images[a : a + params.chunk]
         shape, location, affine = (v.requires_grad_(True) for v in (noise.shape, noise.location, noise.affine))
-        blur_x = torch.full((len(part),), params.blur_start, requires_grad=True)
-        eps_x = torch.full((len(part),), params.eps_start, requires_grad=True)
+        blur_x, eps_x = _render_start(fitted, part, params)
         optimizer = torch.optim.Adam([{"params": [blur_x, eps_x], "lr": params.lr_render},
                                       {"params": [shape, location, affine], "lr": params.lr}])
 
@@ -111,6 +131,11 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
             if bar is not None:
                 bar.update(1)
         out.append(tuned_score())
+        if tokens is not None:
+            with torch.no_grad():
+                cp = token_model.apply(packed, TokenNoise(shape, location, affine))
+            tokens += [[cp.points[cp.stroke_index == st].numpy().astype(np.float64)
+                        for st in torch.nonzero(cp.stroke_drawing == d).flatten().tolist()] for d in range(len(part))]
         if recorded is not None and params.iterations in recorded:
             recorded[params.iterations].append(out[-1])
     if bar is not None:

@@ -1,0 +1,277 @@
+"""DooD's generative and recognition models (Liang et al. 2022, Sec. 2.1-2.2, Eq. 1-8).
+
+Generative model p (Eq. 1), step t = 1, 2, ... up to ``max_strokes``:
+
+1. stop:    o_t ~ Bernoulli(p_on(x_<t))                          (Eq. 4; o_t = 1: draw step t)
+2. layout:  h^l_t = GRU([f(x_<t), l_{t-1}, s_{t-1}], h^l_{t-1}),
+            l_t ~ GMM_M(h^l_t) over (scale, translation, rotation)  (Eq. 2)
+3. glimpse: x~_<t = STN(l_t, x_<t)
+4. stroke:  h^s_t = GRU([g(x~_<t), l_t, s_{t-1}], h^s_{t-1}),
+            s_t ~ prod_d GMM_K(h^s_t) over control point d          (Eq. 3)
+5. render:  x_t = dR(l_t . s_t) (:mod:`.bezier`), x_<=t = x_<t (+) x_t (compositing)
+and, after the last step T, x ~ Laplace(x_<=T, sigma) with a learned global sigma (Eq. 5).
+
+Recognition model q (Eq. 6-8): the same steps on the residual dx_t = x - x_<t, with one Gaussian
+where p has a mixture. Execution guidance (EG): the networks see the canvas-so-far (p) and the
+residual (q), both with gradients stopped; without EG (the paper's ablation) they see zeros.
+
+Latent spaces (our choices, as the appendix with the paper's is not public): a layout is an
+unconstrained 5-vector z_l mapped to scale 0.1 + 0.9 sigmoid (x and y), translation tanh and
+rotation (pi / 2) tanh; control points are unconstrained 2-vectors mapped by tanh into the
+glimpse frame [-1, 1]^2. p and q are densities over the same unconstrained variables, so their
+log ratio is the ELBO's integrand without Jacobians.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+from torch.distributions import Categorical, Independent, MixtureSameFamily, Normal
+from torch.nn import functional as F
+
+from charchallenge.mixtures import GMMHead, bernoulli_log_prob, gmm_log_prob, sample_gmm
+
+from .bezier import composite, render_curves
+
+LAYOUT_DIM = 5  # scale x, scale y, translation x, translation y, rotation
+
+
+@dataclass(frozen=True)
+class DoodConfig:
+    size: int = 28                 # canvas side (pixels)
+    glimpse: int = 16              # side of the spatial-transformer glimpse
+    max_strokes: int = 6           # the paper's cap on strokes
+    degree: int = 3                # Bezier order D (D + 1 control points)
+    layout_components: int = 4     # M
+    stroke_components: int = 4     # K
+    hidden: int = 128              # RNN hidden size
+    features: int = 64             # image-encoder output size
+    execution_guidance: bool = True
+    stroke_width: float = 0.04     # starting values of the renderer's learnable width and sharpness
+    stroke_sharpness: float = 40.0
+    render_points: int = 24        # polyline points per curve
+
+
+def layout_transform(z: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Unconstrained layouts (B, 5) -> scale (B, 2), translation (B, 2), rotation (B,)."""
+    scale = 0.1 + 0.9 * torch.sigmoid(z[:, :2])
+    return scale, torch.tanh(z[:, 2:4]), (math.pi / 2) * torch.tanh(z[:, 4])
+
+
+def affine_matrix(z: Tensor) -> Tensor:
+    """(B, 2, 3) map from glimpse coordinates to canvas coordinates: R(rotation) diag(scale) p + t."""
+    scale, shift, angle = layout_transform(z)
+    c, s = torch.cos(angle), torch.sin(angle)
+    rot = torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)  # (B, 2, 2)
+    return torch.cat([rot * scale[:, None, :], shift[:, :, None]], -1)
+
+
+def glimpse(canvas: Tensor, theta: Tensor, size: int) -> Tensor:
+    """STN: the canvas (B, H, W) seen through the affine ``theta`` (B, 2, 3), as (B, size, size)."""
+    grid = F.affine_grid(theta, (canvas.shape[0], 1, size, size), align_corners=False)
+    return F.grid_sample(canvas[:, None], grid, align_corners=False)[:, 0]
+
+
+def place_stroke(z_s: Tensor, theta: Tensor) -> Tensor:
+    """Control points (B, D + 1, 2): unconstrained glimpse-frame points -> canvas coordinates."""
+    p = torch.tanh(z_s)
+    return p @ theta[:, :, :2].transpose(1, 2) + theta[:, None, :, 2]
+
+
+class ImageEncoder(nn.Module):
+    """A small CNN: (B, S, S) image -> (B, features)."""
+
+    def __init__(self, size: int, features: int):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),
+                                  nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(), nn.Flatten())
+        side = (size + 3) // 4
+        self.out = nn.Linear(32 * side * side, features)
+
+    def forward(self, img: Tensor) -> Tensor:
+        return F.relu(self.out(self.body(img[:, None])))
+
+
+class _Steps(nn.Module):
+    """The RNNs and encoders a model (p or q) runs step by step."""
+
+    def __init__(self, cfg: DoodConfig):
+        super().__init__()
+        self.cfg = cfg
+        n_cp = 2 * (cfg.degree + 1)
+        self.canvas_enc = ImageEncoder(cfg.size, cfg.features)
+        self.glimpse_enc = ImageEncoder(cfg.glimpse, cfg.features)
+        self.layout_rnn = nn.GRUCell(cfg.features + LAYOUT_DIM + n_cp, cfg.hidden)
+        self.stroke_rnn = nn.GRUCell(cfg.features + LAYOUT_DIM + n_cp, cfg.hidden)
+        self.on = nn.Linear(cfg.features + cfg.hidden, 1)
+
+    def seen(self, img: Tensor) -> Tensor:
+        return img.detach() if self.cfg.execution_guidance else torch.zeros_like(img)
+
+
+class Generative(_Steps):
+    """p: the layout GMM (Eq. 2), the control-point GMMs (Eq. 3), p_on (Eq. 4), sigma (Eq. 5)."""
+
+    def __init__(self, cfg: DoodConfig):
+        super().__init__(cfg)
+        m = cfg.layout_components
+        self.layout_head = nn.Linear(cfg.hidden, m * (1 + 2 * LAYOUT_DIM))
+        self.stroke_heads = nn.ModuleList(GMMHead(cfg.hidden, cfg.stroke_components) for _ in range(cfg.degree + 1))
+        self.log_sigma = nn.Parameter(torch.tensor(math.log(0.1)))  # Laplace scale of the pixels
+        self.log_width = nn.Parameter(torch.tensor(math.log(cfg.stroke_width)))
+        self.log_sharpness = nn.Parameter(torch.tensor(math.log(cfg.stroke_sharpness)))
+
+    def layout_dist(self, h: Tensor) -> MixtureSameFamily:
+        m = self.cfg.layout_components
+        logits, mu, log_sd = self.layout_head(h).split([m, m * LAYOUT_DIM, m * LAYOUT_DIM], -1)
+        comp = Independent(Normal(mu.unflatten(-1, (m, LAYOUT_DIM)),
+                                  torch.exp(log_sd.unflatten(-1, (m, LAYOUT_DIM)).clamp(-7, 3))), 1)
+        return MixtureSameFamily(Categorical(logits=logits), comp)
+
+    def render(self, cp: Tensor) -> Tensor:
+        return render_curves(cp, self.cfg.size, torch.exp(self.log_width), torch.exp(self.log_sharpness),
+                             self.cfg.render_points)
+
+    def image_log_prob(self, x: Tensor, canvas: Tensor) -> Tensor:
+        """log Laplace(x | canvas, sigma) summed over pixels (B,) (Eq. 5)."""
+        sigma = torch.exp(self.log_sigma)
+        return (-(x - canvas).abs() / sigma - torch.log(2 * sigma)).flatten(1).sum(1)
+
+
+class Recognition(_Steps):
+    """q: one Gaussian for the layout (Eq. 7) and per control point (Eq. 8), q_on on the residual."""
+
+    def __init__(self, cfg: DoodConfig):
+        super().__init__(cfg)
+        self.target_enc = ImageEncoder(cfg.size, cfg.features)
+        self.layout_rnn = nn.GRUCell(2 * cfg.features + LAYOUT_DIM + 2 * (cfg.degree + 1), cfg.hidden)
+        self.layout_head = nn.Linear(cfg.hidden, 2 * LAYOUT_DIM)
+        self.stroke_head = nn.Linear(cfg.hidden, 4 * (cfg.degree + 1))
+        self.baseline = nn.Sequential(nn.Linear(cfg.features, cfg.hidden), nn.ReLU(), nn.Linear(cfg.hidden, 1))
+
+    def layout_dist(self, h: Tensor) -> Normal:
+        mu, log_sd = self.layout_head(h).chunk(2, -1)
+        return Normal(mu, torch.exp(log_sd.clamp(-7, 3)))
+
+    def stroke_dist(self, h: Tensor) -> Normal:
+        mu, log_sd = self.stroke_head(h).unflatten(-1, (self.cfg.degree + 1, 4)).split(2, -1)
+        return Normal(mu, torch.exp(log_sd.clamp(-7, 3)))
+
+
+@dataclass
+class Trace:
+    """One draw per image from q and its scores: per-image sums (B,) of the ELBO's parts, the
+    number of strokes T (B,), the final canvas (B, S, S) and the steps' canvases and strokes."""
+
+    log_lik: Tensor
+    log_ratio_continuous: Tensor   # sum_t log p(l_t) + log p(s_t) - log q(l_t) - log q(s_t)
+    log_ratio_discrete: Tensor     # sum_t log p(o_t) - log q(o_t)
+    log_q_discrete: Tensor
+    baseline: Tensor
+    n_strokes: Tensor
+    canvas: Tensor
+    strokes: list[Tensor]          # canvas-frame control points per step (B, D + 1, 2)
+    drawn: list[Tensor]            # per step: which images drew that step (B,) bool
+
+    @property
+    def elbo(self) -> Tensor:
+        return self.log_lik + self.log_ratio_continuous + self.log_ratio_discrete
+
+
+class DooD(nn.Module):
+    """p and q together: :meth:`infer` draws from q and scores the draw under both (Eq. 9's
+    integrand); :meth:`sample` draws images from p."""
+
+    def __init__(self, cfg: DoodConfig = DoodConfig()):
+        super().__init__()
+        self.cfg = cfg
+        self.p = Generative(cfg)
+        self.q = Recognition(cfg)
+
+    def infer(self, x: Tensor) -> Trace:
+        cfg, p, q = self.cfg, self.p, self.q
+        b = x.shape[0]
+        n_cp = 2 * (cfg.degree + 1)
+        canvas = x.new_zeros(x.shape)
+        hp_l, hp_s, hq_l, hq_s = (x.new_zeros(b, cfg.hidden) for _ in range(4))
+        prev = x.new_zeros(b, LAYOUT_DIM + n_cp)
+        alive = torch.ones(b, dtype=torch.bool, device=x.device)
+        target = q.target_enc(x)
+        zero = x.new_zeros(b)
+        ratio_c, ratio_d, log_q_o, n_strokes = zero.clone(), zero.clone(), zero.clone(), zero.clone()
+        strokes, drawn = [], []
+        for _ in range(cfg.max_strokes):  # after max_strokes the model stops for sure: no stop term
+            residual = q.seen(x - canvas)
+            f_res, f_can = q.canvas_enc(residual), p.canvas_enc(p.seen(canvas))
+            q_on_logit = q.on(torch.cat([f_res, hq_l], -1))[:, 0]
+            p_on_logit = p.on(torch.cat([f_can, hp_l], -1))[:, 0]
+            o = torch.bernoulli(torch.sigmoid(q_on_logit.detach()))
+            lq, lp = bernoulli_log_prob(q_on_logit, o), bernoulli_log_prob(p_on_logit, o)
+            ratio_d = ratio_d + torch.where(alive, lp - lq, zero)
+            log_q_o = log_q_o + torch.where(alive, lq, zero)
+            alive = alive & (o > 0.5)
+            if not alive.any():
+                break
+            # layout
+            hq_l = q.layout_rnn(torch.cat([f_res, target, prev], -1), hq_l)
+            hp_l = p.layout_rnn(torch.cat([f_can, prev], -1), hp_l)
+            q_l = q.layout_dist(hq_l)
+            z_l = q_l.rsample()
+            ratio_c = ratio_c + torch.where(alive, p.layout_dist(hp_l).log_prob(z_l) - q_l.log_prob(z_l).sum(-1), zero)
+            theta = affine_matrix(z_l)
+            # stroke in the glimpse
+            g_q = q.glimpse_enc(glimpse(residual, theta, cfg.glimpse))
+            g_p = p.glimpse_enc(glimpse(p.seen(canvas), theta, cfg.glimpse))
+            hq_s = q.stroke_rnn(torch.cat([g_q, z_l, prev[:, LAYOUT_DIM:]], -1), hq_s)
+            hp_s = p.stroke_rnn(torch.cat([g_p, z_l, prev[:, LAYOUT_DIM:]], -1), hp_s)
+            q_s = q.stroke_dist(hq_s)
+            z_s = q_s.rsample()                                           # (B, D + 1, 2)
+            lp_s = sum(gmm_log_prob(head(hp_s), z_s[:, d]) for d, head in enumerate(p.stroke_heads))
+            ratio_c = ratio_c + torch.where(alive, lp_s - q_s.log_prob(z_s).sum((-2, -1)), zero)
+            # render and composite
+            cp = place_stroke(z_s, theta)
+            stroke = p.render(cp) * alive[:, None, None].to(x.dtype)
+            canvas = composite(canvas, stroke)
+            prev = torch.cat([z_l, z_s.flatten(1)], -1)
+            n_strokes = n_strokes + alive.to(x.dtype)
+            strokes.append(cp)
+            drawn.append(alive.clone())
+        return Trace(p.image_log_prob(x, canvas), ratio_c, ratio_d, log_q_o, q.baseline(target)[:, 0],
+                     n_strokes, canvas, strokes, drawn)
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+        """n images from p (the mean canvas, before pixel noise) and their stroke counts."""
+        cfg, p = self.cfg, self.p
+        dev = self.p.log_sigma.device
+        n_cp = 2 * (cfg.degree + 1)
+        canvas = torch.zeros(n, cfg.size, cfg.size, device=dev)
+        h_l, h_s = torch.zeros(n, cfg.hidden, device=dev), torch.zeros(n, cfg.hidden, device=dev)
+        prev = torch.zeros(n, LAYOUT_DIM + n_cp, device=dev)
+        alive = torch.ones(n, dtype=torch.bool, device=dev)
+        count = torch.zeros(n, device=dev)
+        for _ in range(cfg.max_strokes):
+            f_can = p.canvas_enc(p.seen(canvas))
+            on = torch.sigmoid(p.on(torch.cat([f_can, h_l], -1))[:, 0])
+            alive = alive & (torch.rand(n, generator=generator, device=dev) < on)
+            if not alive.any():
+                break
+            h_l = p.layout_rnn(torch.cat([f_can, prev], -1), h_l)
+            dist = p.layout_dist(h_l)
+            comp = torch.multinomial(dist.mixture_distribution.probs, 1, generator=generator)[:, 0]
+            comp_dist = dist.component_distribution.base_dist
+            mu = comp_dist.loc[torch.arange(n), comp]
+            sd = comp_dist.scale[torch.arange(n), comp]
+            z_l = mu + sd * torch.randn(mu.shape, generator=generator, device=dev)
+            theta = affine_matrix(z_l)
+            g = p.glimpse_enc(glimpse(p.seen(canvas), theta, cfg.glimpse))
+            h_s = p.stroke_rnn(torch.cat([g, z_l, prev[:, LAYOUT_DIM:]], -1), h_s)
+            z_s = torch.stack([sample_gmm(head(h_s), generator=generator) for head in p.stroke_heads], 1)
+            stroke = p.render(place_stroke(z_s, theta)) * alive[:, None, None].float()
+            canvas = composite(canvas, stroke)
+            prev = torch.cat([z_l, z_s.flatten(1)], -1)
+            count = count + alive.float()
+        return canvas, count

@@ -1,0 +1,36 @@
+"""Drawing parses the way the GNS paper's figures do (Fig. 3b, A10, A11): each stroke in its own
+colour (1st red, 2nd blue, ...), a dot at its start and an arrow for its direction, optionally
+over the image in light grey. Motor coordinates (x right, y negative downwards)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from charchallenge.preprocess.splines import spline_to_trajectory
+
+COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive",
+           "tab:cyan"]
+
+
+def trajectories(control_points) -> list[np.ndarray]:
+    """Each stroke's spline (control points, motor px) as a dense trajectory for drawing."""
+    return [spline_to_trajectory(np.asarray(cp)) for cp in control_points]
+
+
+def draw_strokes(ax, strokes, title: str = "", image=None, fontsize: int = 8, bold: bool = False) -> None:
+    """Strokes (trajectories, motor px) in colour on ``ax``, over ``image`` (105x105, ink = 1) if given."""
+    if image is not None:
+        ax.imshow(np.asarray(image, float), cmap="Greys", vmin=0, vmax=3, extent=(0, 105, -105, 0))
+    for j, s in enumerate(strokes):
+        c = COLOURS[j % len(COLOURS)]
+        ax.plot(s[:, 0], s[:, 1], color=c, lw=2)
+        ax.plot(s[0, 0], s[0, 1], "o", color=c, ms=5)
+        if len(s) > 3:
+            m = len(s) // 2
+            ax.annotate("", xy=s[min(m + 2, len(s) - 1)], xytext=s[m], arrowprops=dict(arrowstyle="->", color=c, lw=1.5))
+    ax.set_xlim(0, 105)
+    ax.set_ylim(-105, 0)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=fontsize, fontweight="bold" if bold else "normal")
