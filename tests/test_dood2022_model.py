@@ -4,6 +4,7 @@ agree, and p samples images."""
 
 import math
 
+import pytest
 import torch
 
 from charchallenge.dood2022.model import DooD, DoodConfig, affine_matrix, glimpse, place_stroke
@@ -83,7 +84,8 @@ def test_training_loop_raises_the_validation_elbo_on_one_repeated_stroke():
     images, val = img.repeat(64, 1, 1), img.repeat(8, 1, 1)
     model_params = dict(size=16, glimpse=8, max_strokes=2, hidden=16, features=8, render_points=8)
     train_params = dict(lr=0.003, batch_size=16, beta=1.0, grad_clip=10.0, max_steps=240, eval_every=60,
-                        patience=10)
+                        patience=10,
+                        blur_start=0.0, blur_anneal_steps=0)
     torch.manual_seed(0)
     before = float(evaluate_elbo(DooD(DoodConfig(**model_params)), val).mean())
     model, result, strokes = train_dood(images, val, model_params, train_params, seed=0, progress=False)
@@ -92,3 +94,25 @@ def test_training_loop_raises_the_validation_elbo_on_one_repeated_stroke():
     assert after > before + 20, (before, after)
     bound = iwae(model, val[:2], samples=4)
     assert bound.shape == (2,) and torch.isfinite(bound).all()
+
+
+def test_blur_curriculum_falls_to_a_sharp_likelihood_and_patience_must_span_it():
+    from charchallenge.dood2022.model import gaussian_blur, laplace_log_prob
+    from charchallenge.dood2022.train import curriculum_blur, train_dood
+
+    assert curriculum_blur(0, 1.5, 1000) == 1.5
+    assert curriculum_blur(500, 1.5, 1000) == 0.75
+    assert curriculum_blur(1000, 1.5, 1000) == 0.0 == curriculum_blur(5, 1.5, 0)
+    img = torch.zeros(1, 16, 16)
+    img[0, 8, 8] = 1.0
+    blurred = gaussian_blur(img, 1.5)
+    assert float(blurred.sum()) == pytest.approx(1.0, abs=1e-5) and float(blurred.max()) < 0.1
+    # a stroke one pixel off: the sharp score cannot tell 1 px from 3 px off, the blurred one can
+    near, far = torch.roll(img, 1, -1), torch.roll(img, 3, -1)
+    log_sigma = torch.tensor(-2.0)
+    assert laplace_log_prob(img, near, log_sigma) == laplace_log_prob(img, far, log_sigma)
+    assert laplace_log_prob(img, near, log_sigma, 1.5) > laplace_log_prob(img, far, log_sigma, 1.5)
+    bad = dict(lr=0.01, batch_size=2, beta=1.0, grad_clip=1.0, max_steps=10, eval_every=2, patience=3,
+               blur_start=1.0, blur_anneal_steps=6)
+    with pytest.raises(ValueError, match="must exceed blur_anneal_steps"):
+        train_dood(img.repeat(4, 1, 1), img, dict(size=16, glimpse=8, max_strokes=1, hidden=8, features=8), bad, 0)

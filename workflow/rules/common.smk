@@ -66,6 +66,15 @@ def script_params(*keys):
     return {"scale": SCALE, "seed": P["seed"], **{k: P[k] for k in keys}}
 
 
+def section_params(section, *keys, extra=()):
+    """Like :func:`script_params`, with only ``keys`` of the params section ``section``: a job's
+    params are what it reads, so that editing another key of the section does not rerun it."""
+    missing = [k for k in keys if k not in P[section]]
+    if missing:
+        raise WorkflowError(f"params.yaml: {section} has no {missing}")
+    return {**script_params(*extra), section: {k: P[section][k] for k in keys}}
+
+
 TRAJECTORIES = f"data/processed/trajectories_{BACKGROUND}.npz"
 SPLINES = f"data/processed/splines_{BACKGROUND}.npz"
 DATASET = f"data/processed/omniglot_{BACKGROUND}.npz"

@@ -12,6 +12,8 @@ wildcard_constraints:
     direction="forward|reverse",
 
 
+# The GNS fits and refits (the long jobs) read the episodes and nothing else of this package.
+OS_EPISODE_CODE = pkg("data/episodes.py", "data/dataset.py", "io.py", "joblog.py")
 OS_CODE = pkg("oneshot", "data/episodes.py", "data/dataset.py", "data/archives.py", "feinman2020/splits.py", "io.py",
               "joblog.py")
 
@@ -25,7 +27,7 @@ rule oneshot_episodes:
         dataset=DATASET,
         code=OS_CODE,
     params:
-        run=script_params("data", "oneshot"),
+        run=section_params("oneshot", "episodes", "n_runs", "n_way", extra=("data",)),
     log:
         job_log("oneshot_episodes", "scale"),
     benchmark:
@@ -43,7 +45,7 @@ rule oneshot_mhd:
         episodes=OS_EPISODES,
         code=OS_CODE,
     params:
-        run=script_params("oneshot"),
+        run=script_params(),
     log:
         job_log("oneshot_mhd", "scale"),
     benchmark:
@@ -62,7 +64,7 @@ rule oneshot_protonet_train:
         dataset=DATASET,
         code=OS_CODE + pkg("training.py", "fingerprint.py"),
     params:
-        run=script_params("data", "oneshot"),
+        run=section_params("oneshot", "protonet", extra=("data",)),
         checkpoint_dir=lambda wc: f"checkpoints/oneshot/{wc.scale}/protonet",
     threads: 1
     resources:
@@ -86,7 +88,7 @@ rule oneshot_protonet:
         model="data/models/oneshot/{scale}/protonet.pt",
         code=OS_CODE,
     params:
-        run=script_params("oneshot"),
+        run=script_params(),
     threads: 1
     log:
         job_log("oneshot_protonet", "scale"),
@@ -141,7 +143,7 @@ rule gns2021_classify_fit:
     input:
         episodes=OS_EPISODES,
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
-        code=OS_CODE + GNS_CODE,
+        code=OS_EPISODE_CODE + GNS_CODE,
     params:
         run=script_params("gns2021"),
     threads: 1
@@ -164,7 +166,7 @@ rule gns2021_classify_refit:
     input:
         episodes=OS_EPISODES,
         parses=f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
-        code=OS_CODE + GNS_CODE,
+        code=OS_EPISODE_CODE + GNS_CODE,
     params:
         run=script_params("gns2021"),
     threads: 1
@@ -199,7 +201,7 @@ rule oneshot_gns:
                       direction=["forward", "reverse"], allow_missing=True),
         code=OS_CODE + GNS_CODE,
     params:
-        run=script_params("gns2021", "oneshot"),
+        run=script_params("gns2021"),
         runs=OS_RUNS,
     log:
         job_log("oneshot_gns", "scale"),
@@ -222,7 +224,7 @@ rule oneshot_gns_cost_figure:
         cost=f"{OS_RESULTS}/gns_cost_curve.csv",
         code=pkg("io.py", "joblog.py"),
     params:
-        run=script_params("oneshot"),
+        run=script_params(),
     log:
         job_log("oneshot_gns_cost_figure", "scale"),
     benchmark:
@@ -247,7 +249,7 @@ rule oneshot_gns_fig_a10:
                       direction=["forward", "reverse"], allow_missing=True),
         code=OS_CODE + GNS_CODE,
     params:
-        run=script_params("gns2021", "oneshot"),
+        run=script_params("gns2021"),
         runs=OS_RUNS,
     log:
         job_log("oneshot_gns_fig_a10", "scale"),

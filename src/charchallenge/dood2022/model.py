@@ -55,6 +55,30 @@ class DoodConfig:
     render_points: int = 24        # polyline points per curve
 
 
+def gaussian_blur(images: Tensor, sigma: float) -> Tensor:
+    """Images (B, H, W) convolved with a Gaussian of ``sigma`` pixels (zero padding), separably."""
+    r = max(1, math.ceil(3 * sigma))
+    k = torch.exp(-0.5 * (torch.arange(-r, r + 1, dtype=images.dtype, device=images.device) / sigma) ** 2)
+    k = k / k.sum()
+    out = F.conv2d(images[:, None], k.view(1, 1, 1, -1), padding=(0, r))
+    return F.conv2d(out, k.view(1, 1, -1, 1), padding=(r, 0))[:, 0]
+
+
+def laplace_log_prob(x: Tensor, canvas: Tensor, log_sigma: Tensor, blur: float = 0.0) -> Tensor:
+    """log Laplace(x | canvas, sigma) summed over pixels (B,) (Eq. 5).
+
+    ``blur`` > 0 (pixels) scores blurred copies of both images instead: the training curriculum of
+    :func:`charchallenge.dood2022.train.train_dood`. A stroke that misses the ink by a pixel gets no
+    gradient towards it from the sharp likelihood (the renderer's ink falls off within half a
+    pixel), and a recognition model that cannot find the ink learns to stop drawing at once
+    (measured: strokes per image fell from 0.5 to 0.2 in 600 steps on Omniglot at 28 px); scored
+    through a blur, nearby ink pulls the stroke. Evaluation is always sharp (blur 0)."""
+    if blur > 0:
+        x, canvas = gaussian_blur(x, blur), gaussian_blur(canvas, blur)
+    sigma = torch.exp(log_sigma)
+    return (-(x - canvas).abs() / sigma - torch.log(2 * sigma)).flatten(1).sum(1)
+
+
 def layout_transform(z: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """Unconstrained layouts (B, 5) -> scale (B, 2), translation (B, 2), rotation (B,)."""
     scale = 0.1 + 0.9 * torch.sigmoid(z[:, :2])
@@ -135,10 +159,9 @@ class Generative(_Steps):
         return render_curves(cp, self.cfg.size, torch.exp(self.log_width), torch.exp(self.log_sharpness),
                              self.cfg.render_points)
 
-    def image_log_prob(self, x: Tensor, canvas: Tensor) -> Tensor:
-        """log Laplace(x | canvas, sigma) summed over pixels (B,) (Eq. 5)."""
-        sigma = torch.exp(self.log_sigma)
-        return (-(x - canvas).abs() / sigma - torch.log(2 * sigma)).flatten(1).sum(1)
+    def image_log_prob(self, x: Tensor, canvas: Tensor, blur: float = 0.0) -> Tensor:
+        """log Laplace(x | canvas, sigma) summed over pixels (B,) (Eq. 5); see :func:`laplace_log_prob`."""
+        return laplace_log_prob(x, canvas, self.log_sigma, blur)
 
 
 class Recognition(_Steps):
@@ -191,7 +214,8 @@ class DooD(nn.Module):
         self.p = Generative(cfg)
         self.q = Recognition(cfg)
 
-    def infer(self, x: Tensor) -> Trace:
+    def infer(self, x: Tensor, blur: float = 0.0) -> Trace:
+        """One draw from q per image of ``x`` (B, S, S), scored (``blur``: see :func:`laplace_log_prob`)."""
         cfg, p, q = self.cfg, self.p, self.q
         b = x.shape[0]
         n_cp = 2 * (cfg.degree + 1)
@@ -239,7 +263,7 @@ class DooD(nn.Module):
             n_strokes = n_strokes + alive.to(x.dtype)
             strokes.append(cp)
             drawn.append(alive.clone())
-        return Trace(p.image_log_prob(x, canvas), ratio_c, ratio_d, log_q_o, q.baseline(target)[:, 0],
+        return Trace(p.image_log_prob(x, canvas, blur), ratio_c, ratio_d, log_q_o, q.baseline(target)[:, 0],
                      n_strokes, canvas, strokes, drawn)
 
     @torch.no_grad()
