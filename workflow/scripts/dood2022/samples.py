@@ -93,7 +93,7 @@ write_json(smk.output.metrics, {
 print(table.to_string(index=False))
 
 columns = ["real"] + list(d["models"]) + (["gns"] if "omniglot" in datasets else [])
-fig, axes = plt.subplots(len(datasets), len(columns), figsize=(2.0 * len(columns), 2.2 * len(datasets)),
+fig, axes = plt.subplots(len(datasets), len(columns), figsize=(2.0 * len(columns), 2.6 * len(datasets) + 0.4),
                          squeeze=False)
 fids = {(r.variant, r.dataset): r for r in table.itertuples()}
 side = int(np.ceil(np.sqrt(d["samples"]["figure"])))
