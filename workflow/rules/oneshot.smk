@@ -14,6 +14,10 @@ wildcard_constraints:
 
 # The GNS fits and refits (the long jobs) read the episodes and nothing else of this package.
 OS_EPISODE_CODE = pkg("data/episodes.py", "data/dataset.py", "io.py", "joblog.py")
+# The episodes and the prototypical network's training read only these modules, so editing a
+# scoring or table module does not rebuild the episodes (and every classification after them).
+OS_SET_CODE = pkg("oneshot/__init__.py", "oneshot/episode_set.py", "data/__init__.py", "data/episodes.py",
+                  "data/dataset.py", "data/archives.py", "feinman2020/__init__.py", "feinman2020/splits.py", "joblog.py")
 OS_CODE = pkg("oneshot", "data/episodes.py", "data/dataset.py", "data/archives.py", "feinman2020/splits.py", "io.py",
               "joblog.py")
 
@@ -25,7 +29,7 @@ rule oneshot_episodes:
         directory(OS_EPISODES),
     input:
         dataset=DATASET,
-        code=OS_CODE,
+        code=OS_SET_CODE,
     params:
         run=section_params("oneshot", "episodes", "n_runs", "n_way", extra=("data",)),
     log:
@@ -62,7 +66,7 @@ rule oneshot_protonet_train:
         curve=f"{OS_RESULTS}/protonet_learning_curve.csv",
     input:
         dataset=DATASET,
-        code=OS_CODE + pkg("training.py", "fingerprint.py"),
+        code=OS_SET_CODE + pkg("oneshot/protonet.py", "training.py", "fingerprint.py", "io.py"),
     params:
         run=section_params("oneshot", "protonet", extra=("data",)),
         checkpoint_dir=lambda wc: f"checkpoints/oneshot/{wc.scale}/protonet",
