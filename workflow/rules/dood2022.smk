@@ -120,7 +120,13 @@ rule dood2022_transfer_table:
             category="DooD (Liang et al. 2022)",
             subcategory="Fig. 4 transfer",
         ),
-        curves=f"{DOOD_RESULTS}/learning_curves.csv",
+        curves=report(
+            f"{DOOD_RESULTS}/learning_curves.csv",
+            caption="../report/dood2022/learning_curves_table.rst",
+            category="DooD (Liang et al. 2022)",
+            subcategory="training",
+        ),
+        curves_per_run=directory(f"{DOOD_RESULTS}/learning_curves"),
         curves_figure=report(
             f"{DOOD_RESULTS}/learning_curves.png",
             caption="../report/dood2022/learning_curves.rst",

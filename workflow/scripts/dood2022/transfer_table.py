@@ -48,6 +48,10 @@ for path in smk.input.curves:
     curves.append(c)
 curves = pd.concat(curves, ignore_index=True)
 write_csv(smk.output.curves, curves)
+# The DVC plots: one file per run (variant, dataset, seed), validation -ELBO and strokes per image.
+for (variant, dataset, seed), c in curves.groupby(["variant", "dataset", "seed"]):
+    write_csv(f"{smk.output.curves_per_run}/{variant}_{dataset}_seed{seed}.csv",
+              c[["step", "train_loss", "val_loss", "val_strokes"]])
 improving = {}
 for (variant, dataset, seed), c in curves.groupby(["variant", "dataset", "seed"]):
     flag, rel = still_improving(c.val_loss.to_numpy(), conv["last_fraction"], conv["max_improvement"])
