@@ -140,7 +140,7 @@ rule dood2022_transfer_table:
         curves=dood_runs(f"{DOOD_RESULTS}/curves/{DOOD_RUN}.csv"),
         models=dood_runs(f"{DOOD_MODELS}/{DOOD_RUN}.pt"),
         targets=expand(f"{DOOD_DATA}/{{dataset}}.npz", dataset=DOOD_DATASETS, allow_missing=True),
-        code=DOOD_CODE,
+        code=DOOD_CODE + pkg("dood2022/verdicts.py"),
     params:
         run=section_params("dood2022", "models", "seeds", "iwae", "reconstructions", "convergence"),
         datasets=DOOD_DATASETS,

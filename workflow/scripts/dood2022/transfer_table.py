@@ -5,14 +5,9 @@ of a few target images by every source's model, and the learning curves of every
 
 A floor beside every cell: the log-likelihood of an empty canvas with the Laplace scale fitted to
 the target's test images; a model must beat it to have explained any ink. The paper's
-comparisons, each with a criterion that can fail: in a cell, model A "beats" B when its
-mean exceeds B's by more than twice the combined standard error over seeds (with one seed, by
-more than twice the IWAE estimate's standard error over images); the verdict is "not evidence"
-when any run compared was still improving when training stopped (``training.still_improving``
-on its validation curve), since an unconverged model's deficit says nothing about the method.
+comparisons and their verdicts: :mod:`charchallenge.dood2022.verdicts` ("not evidence" when a run
+compared was still improving by ``training.still_improving`` on its validation curve).
 """
-
-import math
 
 import matplotlib
 
@@ -21,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from charchallenge.dood2022.verdicts import compare_cells, compare_with_floor  # noqa: E402
 from charchallenge.io import save_figure, write_csv, write_json  # noqa: E402
 from charchallenge.joblog import log_to_file  # noqa: E402
 from charchallenge.provenance import provenance  # noqa: E402
@@ -83,29 +79,12 @@ def compare(a, b, source, target):
     x, y = cell(a, source, target), cell(b, source, target)
     if x is None or y is None:
         return None
-    if x.seeds > 1 and y.seeds > 1:
-        se = math.sqrt(x.sd_over_seeds**2 / x.seeds + y.sd_over_seeds**2 / y.seeds)
-    else:
-        se = math.sqrt(x.se_images**2 + y.se_images**2)
-    unconverged = int(x.runs_still_improving + y.runs_still_improving)
-    diff = float(x.log_likelihood - y.log_likelihood)
-    if unconverged:
-        verdict = "not evidence"
-    else:
-        verdict = "holds" if diff > 2 * se else ("fails" if diff < -2 * se else "undecided")
-    return {"a": a, "b": b, "source": source, "target": target, "difference": diff, "threshold": 2 * se,
-            "runs_still_improving": unconverged, "verdict": verdict}
+    return {**compare_cells(a, b, x, y), "source": source, "target": target}
 
 
 def beats_floor(a, source, target):
     x = cell(a, source, target)
-    if x is None:
-        return None
-    se = x.sd_over_seeds / math.sqrt(x.seeds) if x.seeds > 1 else x.se_images
-    diff = float(x.log_likelihood - x.floor_empty_canvas)
-    verdict = "not evidence" if x.runs_still_improving else ("holds" if diff > 2 * se else "fails")
-    return {"a": a, "b": "empty canvas", "source": source, "target": target, "difference": diff,
-            "threshold": 2 * se, "runs_still_improving": int(x.runs_still_improving), "verdict": verdict}
+    return None if x is None else {**compare_with_floor(a, x), "source": source, "target": target}
 
 
 pairs = [(a, b) for a, b in [("dood", "air"), ("dood", "dood_no_eg")] if a in variants and b in variants]
