@@ -10,10 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from charchallenge.config import resolve  # noqa: E402
 from charchallenge.data.dataset import OmniglotDataset  # noqa: E402
 from charchallenge.feinman2020.splits import holdout_split  # noqa: E402
 from charchallenge.gns2021.classify import RefitParams, refit_tokens  # noqa: E402
@@ -26,9 +28,10 @@ from charchallenge.gns2021.walks import WalkParams  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", default="quick")
-    ap.add_argument("--train", type=int, default=5, help="training images (conditioning side)")
-    ap.add_argument("--test", type=int, default=10, help="test images each parse is refitted to")
+    ap.add_argument("--train", type=int, default=20, help="training images (conditioning side; an episode: 20)")
+    ap.add_argument("--test", type=int, default=20, help="test images each parse is refitted to (an episode: 20)")
     ap.add_argument("--iterations", type=int, default=15)
+    ap.add_argument("--chunk", type=int, default=None, help="rows per batch (default: the scale's params)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     ds = OmniglotDataset.load(ROOT / "data/processed/omniglot_small.npz")
@@ -45,8 +48,11 @@ def main() -> None:
     tests = [ds.image(int(i)) for i in chosen[args.train:]]
     rows = [r for r in range(len(parses)) for _ in tests]
     targets = torch.tensor(np.stack([t for _ in range(len(parses)) for t in tests]), dtype=torch.float32)
-    params = RefitParams(iterations=args.iterations)
-    print(f"{len(rows)} refits ({len(parses)} parses x {len(tests)} test images), {args.iterations} iterations, 1 thread")
+    chunk = args.chunk or resolve({**yaml.safe_load(open(ROOT / "params.yaml")), "scale": args.scale}
+                                  )["gns2021"]["classify"]["refit"]["chunk"]
+    params = RefitParams(iterations=args.iterations, chunk=chunk)
+    print(f"{len(rows)} refits ({len(parses)} parses x {len(tests)} test images), {args.iterations} iterations, "
+          f"batches of {chunk} rows, 1 thread")
     start = time.perf_counter()
     batched = refit_tokens(fitted, rows, targets, params)
     t_batch = time.perf_counter() - start

@@ -1,5 +1,6 @@
-"""Laplace bound on the marginal image likelihood (GNS Appendix D): the batched block Hessian
-against a per-parse autograd Hessian, and Eq. 11 against integrals known in closed form."""
+"""Laplace bound on the marginal image likelihood (GNS Appendix D): the batched block Hessian and
+Gauss-Newton curvature against per-parse autograd computations, and Eq. 11 against integrals known
+in closed form."""
 
 import math
 
@@ -7,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from charchallenge.gns2021.marginal import image_bound, laplace_terms, log_joint_hessians, per_pixel
+from charchallenge.gns2021.marginal import (bound_verdict, image_bound, laplace_terms, log_joint, log_joint_hessians,
+                                           newton_refine, per_pixel)
 from test_gns2021_parser import L, T, image, line, tiny_type_model
 
 
@@ -26,7 +28,7 @@ def test_batched_block_hessian_equals_each_parses_own_hessian():
     from charchallenge.gns2021.type_model import TypeModel, type_log_prob
 
     tm, images, fitted = fitted_pair()
-    value, blocks = log_joint_hessians(fitted, images, tm)
+    value, blocks, _ = log_joint_hessians(fitted, images, tm)
     assert [b.shape[0] for b in blocks] == [4 * 7 + 2 * 2 + 4, 4 * 4 + 2 + 4]
     density = tm.density.double()
     token_model = TokenModel()
@@ -68,3 +70,89 @@ def test_laplace_is_exact_for_a_gaussian_and_excludes_parses_that_are_not_maxima
     assert math.isnan(image_bound(torch.tensor([float("nan")])))
     assert per_pixel(-383.2) == pytest.approx(-0.0348, abs=5e-5)  # Table 3's GNS row
 
+
+
+def single_parse_functions(tm, images, fitted, d):
+    """Parse d alone, its variables flattened: (x0, image term's clamped probabilities, prior)."""
+    from charchallenge.gns2021.image_model import ink_probabilities
+    from charchallenge.gns2021.token_model import TokenModel, TokenNoise
+    from charchallenge.gns2021.type_model import TypeModel, type_log_prob
+    from charchallenge.render import pack_strokes
+
+    density, token_model = tm.density.double(), TokenModel()
+    typ = fitted.type_cp
+    point = typ.stroke_drawing[typ.stroke_index] == d
+    strokes = typ.stroke_drawing == d
+    single = pack_strokes([fitted.type_strokes(d)], dtype=torch.float64)
+    n, n_s = int(point.sum()), int(strokes.sum())
+    samples = [s for s, keep in zip(fitted.n_samples, strokes.tolist()) if keep]
+
+    def split(x):
+        p = single.with_points(x[: 2 * n].view(n, 2))
+        noise = TokenNoise(x[2 * n : 4 * n].view(n, 2), x[4 * n : 4 * n + 2 * n_s].view(n_s, 2), x[-4:].view(1, 4))
+        return p, noise, token_model.apply(p, noise)
+
+    def probs(x):
+        _, _, token = split(x)
+        return ink_probabilities(token, fitted.fit_blur[d : d + 1].double(), fitted.eps[d : d + 1].double(),
+                                 samples).clamp(1e-6, 1 - 1e-6)[0]
+
+    def prior(x):
+        p, noise, token = split(x)
+        return (type_log_prob(TypeModel(density), p, token, samples) + token_model.log_prob(noise, p)).sum()
+
+    x0 = torch.cat([typ.points[point].double().flatten(), fitted.noise.shape[point].double().flatten(),
+                    fitted.noise.location[strokes].double().flatten(), fitted.noise.affine[d : d + 1].double().flatten()])
+    return x0, probs, prior
+
+
+def test_gauss_newton_blocks_equal_each_parses_own_jacobian_and_prior_hessian():
+    tm, images, fitted = fitted_pair()
+    value, blocks, grads = log_joint_hessians(fitted, images, tm, curvature="gauss-newton")
+    _, exact, exact_grads = log_joint_hessians(fitted, images, tm)
+    for d in range(2):
+        x0, probs, prior = single_parse_functions(tm, images, fitted, d)
+        eye = torch.eye(len(x0), dtype=x0.dtype)  # columns J e_i, one Jacobian-vector product each
+        jac = torch.stack([torch.autograd.functional.jvp(probs, x0, e)[1].flatten() for e in eye], 1)
+        x, p = images[d].double().flatten(), probs(x0).detach().flatten()
+        w = x / p**2 + (1 - x) / (1 - p) ** 2
+        want = torch.autograd.functional.hessian(prior, x0) - jac.T @ (w[:, None] * jac)
+        torch.testing.assert_close(blocks[d], 0.5 * (want + want.T), rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(grads[d], exact_grads[d])
+        # the two curvatures differ by the image term's second-order part only
+        assert not torch.allclose(blocks[d], exact[d])
+    with pytest.raises(ValueError, match="curvature: expected"):
+        log_joint_hessians(fitted, images, tm, curvature="fisher")
+
+
+def test_newton_gain_is_what_a_gaussian_still_gains_at_its_peak():
+    a = torch.tensor([[2.0, 0.3], [0.3, 0.5]], dtype=torch.float64)
+    offset = torch.tensor([0.4, -1.0], dtype=torch.float64)  # the fit, this far from the peak
+    g = -a @ offset  # gradient of f = peak - (x - m)' A (x - m) / 2 at m + offset
+    terms = laplace_terms(torch.tensor([-3.0, -3.0], dtype=torch.float64), [-a, -a], [g, torch.zeros(2).double()])
+    assert float(terms.newton_gain[0]) == pytest.approx(float(0.5 * offset @ a @ offset))
+    assert float(terms.newton_gain[1]) == 0.0
+    assert math.isnan(float(laplace_terms(torch.tensor([-3.0]).double(), [-a]).newton_gain[0]))
+
+
+def test_the_bound_is_evidence_only_when_images_are_scored_and_fits_sit_at_their_peak():
+    assert bound_verdict(12, 12, 0.4, 0.9, 1.0) == "evidence"
+    short = bound_verdict(12, 10, 8.6, 0.9, 1.0)  # the quick run of 2026-12-02
+    assert short.startswith("not evidence") and "2 of 12 images" in short and "8.6 nats" in short
+    assert bound_verdict(12, 12, 3.0, 0.9, 1.0).startswith("not evidence: fits 3 nats")
+    assert bound_verdict(12, 12, float("nan"), 0.9, 1.0).startswith("not evidence")
+    assert bound_verdict(0, 0, 0.0, 0.9, 1.0).startswith("not evidence")
+
+
+def test_newton_refinement_raises_every_parses_log_joint_and_keeps_blur_and_eps():
+    tm, images, fitted = fitted_pair()  # 10 Adam steps: far from the peak
+    before = log_joint(fitted, images, tm)
+    value, _, _ = log_joint_hessians(fitted, images, tm)
+    torch.testing.assert_close(before, value)
+    refined, gains = newton_refine(fitted, images, tm, steps=2)
+    after = log_joint(refined, images, tm)
+    assert (after >= before).all() and len(gains) == 2 and gains[0] > 0
+    assert float((after - before).mean()) == pytest.approx(sum(gains), rel=1e-6)
+    assert torch.equal(refined.eps, fitted.eps) and torch.equal(refined.fit_blur, fitted.fit_blur)
+    assert refined.type_cp.points.shape == fitted.type_cp.points.shape
+    assert not torch.equal(refined.type_cp.points, fitted.type_cp.points)

@@ -119,6 +119,26 @@ def test_type_log_prob_is_in_pixel_units():
     np.testing.assert_allclose(tm.log_prob(drawings), norm - 2 * np.array([3, 3]) * np.log(20.0), rtol=1e-5)
 
 
+def test_shared_partial_canvases_render_each_set_of_strokes_once_and_match_every_drawing():
+    import torch
+
+    from charchallenge.feinman2020.canvases import partial_canvases
+    from charchallenge.gns2021.parses import arrange, configurations
+    from charchallenge.gns2021.type_model import shared_partial_canvases
+
+    splines = [np.array([[20.0, -20.0], [40.0, -30.0], [60.0, -25.0]]), np.array([[30.0, -60.0], [60.0, -62.0]]),
+               np.array([[50.0, -25.0], [52.0, -70.0], [55.0, -80.0]])]
+    every = [arrange(splines, o, f) for o, f in configurations(splines, 800, np.random.RandomState(0))]
+    distinct, ids = shared_partial_canvases(every)
+    assert len(every) == 48 and len(distinct) == 1 + 6 + 12 + 8  # blank; 3 strokes x 2 directions; ...
+    assert [len(r) for r in ids] == [4] * 48
+    gathered = torch.cat([distinct[torch.tensor(r)] for r in ids])
+    np.testing.assert_allclose(gathered.numpy(), partial_canvases(every).numpy(), atol=1e-5)
+    # a reversed stroke is another stroke: its ends carry other ink
+    one, flipped = shared_partial_canvases([[splines[0]], [splines[0][::-1].copy()]])
+    assert len(one) == 3 and flipped == [[0, 1], [0, 2]]
+
+
 def test_configurations_enumerate_or_sample():
     from charchallenge.gns2021.parses import configurations
 

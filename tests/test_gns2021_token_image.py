@@ -143,3 +143,19 @@ def test_image_likelihood_gradients_pass_gradcheck():
     blur_x = BLUR.free(torch.tensor([1.7, 2.3])).double().requires_grad_(True)
     eps_x = EPS.free(torch.tensor([0.02, 0.05])).double().requires_grad_(True)
     assert torch.autograd.gradcheck(f, (points, blur_x, eps_x), eps=1e-6, atol=1e-4, rtol=1e-3)
+
+
+def test_the_image_model_split_at_the_blur_is_the_renderer():
+    """ink_canvas then canvas_probabilities (paint once, blur per tuned value) is render()."""
+    from charchallenge.gns2021.image_model import canvas_log_likelihood, canvas_probabilities, ink_canvas, samples_per_stroke
+    from charchallenge.render import bernoulli_log_likelihood, render
+
+    p = packed(torch.float32)
+    n = samples_per_stroke(p)
+    blur, eps = torch.tensor([1.5, 3.0]), torch.tensor([0.01, 0.2])
+    want = render(spline_trajectories(p, n), blur_sigma=blur, eps=eps, blur_kernel=21)
+    canvas = ink_canvas(p, n)
+    assert torch.equal(canvas_probabilities(canvas, blur, eps, 21), want)
+    assert torch.equal(ink_probabilities(p, blur, eps, n, 21), want)
+    images = want > 0.5
+    assert torch.equal(canvas_log_likelihood(canvas, images, blur, eps, 21), bernoulli_log_likelihood(want, images))

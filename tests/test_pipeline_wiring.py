@@ -123,3 +123,33 @@ def test_script_jobs_import_the_package_from_this_repositorys_src(tmp_path, mirr
     assert result.returncode == 0, result.stdout + result.stderr
     assert "installed copy" not in result.stdout + result.stderr
     assert (work / "data" / "raw" / "images_background_small1.zip").is_file()
+
+
+def test_a_download_rule_verifies_its_checksum_and_leaves_nothing_on_a_mismatch(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "kmnist").mkdir(parents=True)
+    (mirror / "kmnist" / "train-images-idx3-ubyte.gz").write_bytes(b"not the official file")
+    work = tmp_path / "work"
+    result = run_snakemake(work, "data/raw/kmnist/train-images-idx3-ubyte.gz", mirror=mirror)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "checksum mismatch for kmnist file train-images-idx3-ubyte.gz" in out
+    assert "expected MD5 bdb82020997e1d708af4cf47b453dcf7" in out
+    assert not (work / "data" / "raw" / "kmnist").exists() or list((work / "data" / "raw" / "kmnist").iterdir()) == []
+
+
+def test_a_quickdraw_mirror_copy_is_used_only_with_a_pinned_md5(tmp_path):
+    import hashlib
+
+    content = b"bitmaps of cars"
+    mirror = tmp_path / "mirror"
+    (mirror / "quickdraw").mkdir(parents=True)
+    (mirror / "quickdraw" / "car.npy").write_bytes(content)
+    target = "data/raw/quickdraw/car.npy"
+    refused = run_snakemake(tmp_path / "a", target, mirror=mirror)
+    assert refused.returncode != 0 and "pin its MD5 in params dood2022.quickdraw.md5" in refused.stdout + refused.stderr
+    pins = tmp_path / "pins.yaml"
+    pins.write_text(yaml.safe_dump({"dood2022": {"download": {"quickdraw": {"md5": {"car": hashlib.md5(content).hexdigest()}}}}}))
+    pinned = run_snakemake(tmp_path / "b", target, "--config", f"overrides={pins}", mirror=mirror)
+    assert pinned.returncode == 0, (pinned.stdout + pinned.stderr)[-2000:]
+    assert (tmp_path / "b" / target).read_bytes() == content

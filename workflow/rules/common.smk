@@ -48,6 +48,17 @@ def all_results():
     return files
 
 
+def script_code(script, *relpaths):
+    """Package sources a rule's script (``workflow/scripts/<script>``) runs: its imports of the
+    package, followed transitively (:func:`charchallenge.codedeps.imported_sources`), plus
+    :func:`pkg` of ``relpaths`` (modules it loads otherwise). Editing a module the job never
+    imports leaves its outputs current."""
+    from charchallenge.codedeps import imported_sources
+
+    script_path = Path(workflow.basedir) / "workflow" / "scripts" / script
+    return sorted(set(pkg(*relpaths)) | set(imported_sources(script_path)))
+
+
 def pkg(*relpaths):
     """Package sources a rule depends on, so that editing src/ rebuilds its outputs.
 

@@ -48,7 +48,7 @@ rule build_dataset:
     input:
         strokes=_unpacked("strokes"),
         images=_unpacked("images"),
-        code=pkg("data"),
+        code=script_code("build_dataset.py"),
     log:
         job_log("build_dataset", "subset"),
     benchmark:

@@ -3,13 +3,18 @@
 # transfer table (Fig. 4), samples with FID (Fig. 6), new exemplars (Fig. 7) and a one-shot
 # leaderboard row (Table 1).
 
-from charchallenge.dood2022.data import available as _dood_available
+from charchallenge.data.archives import resolve_mirror as _resolve_mirror
+from charchallenge.data.downloads import REMOTE_DATASETS as _REMOTE_DATASETS
+from charchallenge.dood2022.data import check_datasets as _dood_datasets, remote_inputs as _dood_remote_inputs
 
 DOOD = P["dood2022"]
 DOOD_RESULTS = "results/dood2022/{scale}"
 DOOD_MODELS = "data/models/dood2022/{scale}"
 DOOD_DATA = "data/processed/dood2022/{scale}"
-DOOD_DATASETS = _dood_available(DOOD["datasets"], log=lambda line: print(line, file=sys.stderr))
+try:
+    DOOD_DATASETS = _dood_datasets(DOOD["datasets"])
+except ValueError as _err:
+    raise WorkflowError(f"params.yaml: {_err}") from None
 DOOD_VARIANTS = list(DOOD["models"])
 # Each rule depends on the modules it runs, so that editing, say, the one-shot score does not
 # retrain the models.
@@ -21,7 +26,6 @@ DOOD_RUN = "{variant}_{dataset}_seed{seed}"
 # the constants of gns2021.smk and oneshot.smk are not defined yet here).
 DOOD_ONESHOT = "results/oneshot/{scale}"
 DOOD_EPISODES = "data/episodes/{scale}"
-DOOD_GNS_CODE = pkg("gns2021", "feinman2020", "preprocess/splines.py", "render.py", "data/dataset.py")
 
 
 wildcard_constraints:
@@ -35,16 +39,42 @@ def dood_runs(pattern):
     return expand(pattern, variant=DOOD_VARIANTS, dataset=DOOD_DATASETS, seed=DOOD["seeds"], allow_missing=True)
 
 
+def dood_raw_files(wildcards):
+    """The downloaded files a dataset is built from (none for Omniglot and the offline MNIST)."""
+    return [f"data/raw/{f.dataset}/{f.name}" for f in _dood_remote_inputs(wildcards.dataset, DOOD["download"])]
+
+
+rule dood2022_fetch:
+    """One file of a downloaded dataset (MNIST, EMNIST, KMNIST, QuickDraw), from the mirror folder
+    (params data.mirror, <mirror>/<dataset>/<file>) or its address, MD5-verified."""
+    output:
+        "data/raw/{remote}/{filename}",
+    input:
+        code=pkg("data/__init__.py", "data/archives.py", "data/downloads.py", "joblog.py"),
+    params:
+        mirror=P["data"]["mirror"],
+        download=DOOD["download"],
+    wildcard_constraints:
+        remote="|".join(_REMOTE_DATASETS),
+    log:
+        job_log("dood2022_fetch", "remote", "filename"),
+    benchmark:
+        job_benchmark("dood2022_fetch", "remote", "filename"),
+    script:
+        "../scripts/dood2022/fetch.py"
+
+
 rule dood2022_data:
     """One dataset's training, validation and test images at the model's resolution."""
     output:
         f"{DOOD_DATA}/{{dataset}}.npz",
     input:
         dataset=DATASET,
+        raw=dood_raw_files,
         code=pkg("dood2022/__init__.py", "dood2022/data.py", "feinman2020/splits.py", "oneshot/protonet.py",
-                 "data/dataset.py", "io.py", "joblog.py"),
+                 "data/dataset.py", "data/downloads.py", "io.py", "joblog.py"),
     params:
-        run=section_params("dood2022", "image_size", "split", extra=("data",)),
+        run=section_params("dood2022", "image_size", "split", "download", extra=("data",)),
     log:
         job_log("dood2022_data", "scale", "dataset"),
     benchmark:
@@ -174,9 +204,10 @@ rule dood2022_samples:
         data=expand(f"{DOOD_DATA}/{{dataset}}.npz", dataset=DOOD_DATASETS, allow_missing=True),
         classifier="data/models/feinman2020/{scale}/classifier.pt",
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
-        code=DOOD_CODE + DOOD_GNS_CODE + pkg("dood2022/fid.py"),
+        code=DOOD_CODE + script_code("dood2022/samples.py"),
     params:
-        run=section_params("dood2022", "models", "seeds", "image_size", "samples", extra=("gns2021",)),
+        run={**section_params("dood2022", "models", "seeds", "image_size", "samples"),
+             "gns2021": {"concepts": P["gns2021"]["concepts"]}},
         datasets=DOOD_DATASETS,
     threads: 1
     log:

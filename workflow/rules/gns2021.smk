@@ -5,8 +5,7 @@
 GNS = P["gns2021"]
 GNS_RESULTS = "results/gns2021/{scale}"
 GNS_MODELS = "data/models/gns2021/{scale}"
-GNS_CODE = pkg("gns2021", "feinman2020", "preprocess/splines.py", "render.py", "data/dataset.py", "io.py",
-               "progress.py", "joblog.py")
+# Each rule's code dependencies are the package modules its script imports (script_code).
 
 
 rule gns2021_parsing:
@@ -29,9 +28,9 @@ rule gns2021_parsing:
     input:
         dataset=DATASET,
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
-        code=GNS_CODE,
+        code=script_code("gns2021/parsing.py"),
     params:
-        run=script_params("data", "gns2021"),
+        run=section_params("gns2021", "parsing", extra=("data",)),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
@@ -54,7 +53,7 @@ rule gns2021_fig_parses:
         ),
     input:
         examples=f"{GNS_MODELS}/parsing_examples.pt",
-        code=GNS_CODE,
+        code=script_code("gns2021/fig_parses.py"),
     log:
         job_log("gns2021_fig_parses", "scale"),
     benchmark:
@@ -77,9 +76,9 @@ rule gns2021_exemplars:
     input:
         dataset=DATASET,
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
-        code=GNS_CODE,
+        code=script_code("gns2021/exemplars.py"),
     params:
-        run=script_params("data", "gns2021"),
+        run=section_params("gns2021", "exemplars", "fit", "parsing", extra=("data",)),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
@@ -102,7 +101,7 @@ rule gns2021_fig_exemplars:
         ),
     input:
         examples=f"{GNS_MODELS}/exemplars.pt",
-        code=GNS_CODE,
+        code=script_code("gns2021/fig_exemplars.py"),
     log:
         job_log("gns2021_fig_exemplars", "scale"),
     benchmark:
@@ -128,9 +127,9 @@ rule gns2021_likelihood:
     input:
         dataset=DATASET,
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
-        code=GNS_CODE,
+        code=script_code("gns2021/likelihood.py"),
     params:
-        run=script_params("data", "gns2021"),
+        run=section_params("gns2021", "fit", "likelihood", "parsing", extra=("data",)),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
@@ -154,7 +153,7 @@ rule gns2021_fig_fit_curve:
     input:
         curve=f"{GNS_RESULTS}/fit_curve.csv",
         metrics=f"{GNS_RESULTS}/likelihood.json",
-        code=GNS_CODE,
+        code=script_code("gns2021/fig_fit_curve.py"),
     log:
         job_log("gns2021_fig_fit_curve", "scale"),
     benchmark:
@@ -190,9 +189,9 @@ rule gns2021_new_concepts:
         **FL_DATA,
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
         classifier="data/models/feinman2020/{scale}/classifier.pt",
-        code=GNS_CODE,
+        code=script_code("gns2021/new_concepts.py"),
     params:
-        run=script_params("data", "feinman2020", "gns2021"),
+        run=section_params("gns2021", "concepts", extra=("data", "feinman2020")),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,

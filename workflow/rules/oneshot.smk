@@ -147,9 +147,9 @@ rule gns2021_classify_fit:
     input:
         episodes=OS_EPISODES,
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
-        code=OS_EPISODE_CODE + GNS_CODE,
+        code=script_code("gns2021/classify_fit.py"),
     params:
-        run=script_params("gns2021"),
+        run=section_params("gns2021", "classify", "fit", "parsing"),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
@@ -170,9 +170,9 @@ rule gns2021_classify_refit:
     input:
         episodes=OS_EPISODES,
         parses=f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
-        code=OS_EPISODE_CODE + GNS_CODE,
+        code=script_code("gns2021/classify_refit.py"),
     params:
-        run=script_params("gns2021"),
+        run=section_params("gns2021", "classify"),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
@@ -203,9 +203,9 @@ rule oneshot_gns:
         parses=expand(f"{GNS_CLASSIFY}/{{episode}}_parses.pt", episode=OS_RUNS, allow_missing=True),
         refits=expand(f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt", episode=OS_RUNS,
                       direction=["forward", "reverse"], allow_missing=True),
-        code=OS_CODE + GNS_CODE,
+        code=script_code("oneshot/gns.py"),
     params:
-        run=script_params("gns2021"),
+        run=section_params("gns2021", "classify", "parsing"),
         runs=OS_RUNS,
     log:
         job_log("oneshot_gns", "scale"),
@@ -251,9 +251,9 @@ rule oneshot_gns_fig_a10:
         parses=expand(f"{GNS_CLASSIFY}/{{episode}}_parses.pt", episode=OS_RUNS, allow_missing=True),
         refits=expand(f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt", episode=OS_RUNS,
                       direction=["forward", "reverse"], allow_missing=True),
-        code=OS_CODE + GNS_CODE,
+        code=script_code("oneshot/gns_fig_a10.py"),
     params:
-        run=script_params("gns2021"),
+        run=section_params("gns2021", "classify"),
         runs=OS_RUNS,
     log:
         job_log("oneshot_gns_fig_a10", "scale"),

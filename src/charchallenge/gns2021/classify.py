@@ -32,7 +32,7 @@ from charchallenge.progress import Progress
 from charchallenge.render import pack_strokes
 
 from .fit import FittedParses, tune_blur
-from .image_model import BLUR, EPS, check_image, log_likelihood
+from .image_model import BLUR, EPS, canvas_log_likelihood, check_image, ink_canvas, log_likelihood
 from .token_model import TokenModel, TokenNoise
 
 
@@ -48,7 +48,9 @@ class RefitParams:
     # "reset": blur/eps start from blur_start/eps_start (released code); "fitted": from the values
     # the parse's own fit ended with (after blur tuning), so that few iterations suffice
     render_start: str = "reset"
-    chunk: int = 2000   # rows optimised together (memory bound, not a change of the method)
+    # rows optimised together: each row's objective and Adam update are its own, so the chunk
+    # changes speed and memory, not scores (on a CPU a few hundred rows keep the tensors in cache)
+    chunk: int = 2000
 
 
 def _rows_of(fitted: FittedParses, rows: list[int]):
@@ -117,7 +119,10 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
 
         def tuned_score() -> Tensor:
             with torch.no_grad():
-                blur = tune_blur(lambda b: terms(b)[0], BLUR.value(blur_x), params.blur_steps)
+                canvas = ink_canvas(token_model.apply(packed, TokenNoise(shape, location, affine)), n_samples)
+                eps = EPS.value(eps_x)
+                blur = tune_blur(lambda b: canvas_log_likelihood(canvas, target, b, eps, params.blur_kernel),
+                                 BLUR.value(blur_x), params.blur_steps)
                 ll, klp = terms(blur)
             return (ll + klp).double()
 

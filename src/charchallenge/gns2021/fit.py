@@ -27,7 +27,8 @@ from torch import Tensor
 from charchallenge.progress import Progress
 from charchallenge.render import PackedStrokes, pack_strokes
 
-from .image_model import BLUR, BLUR_BOUNDS, EPS, check_image, log_likelihood, samples_per_stroke
+from .image_model import (BLUR, BLUR_BOUNDS, EPS, canvas_log_likelihood, check_image, ink_canvas, log_likelihood,
+                          samples_per_stroke)
 from .token_model import TokenModel, TokenNoise
 from .type_model import TypeModel, type_log_prob
 
@@ -116,7 +117,10 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
         bar.close()
 
     with torch.no_grad():
-        blur = tune_blur(lambda b: terms(b)[0], BLUR.value(blur_x), params.blur_steps)
+        canvas = ink_canvas(token_model.apply(packed.with_points(type_pts), TokenNoise(shape, location, affine)),
+                            n_samples)
+        eps = EPS.value(eps_x)
+        blur = tune_blur(lambda b: canvas_log_likelihood(canvas, images, b, eps), BLUR.value(blur_x), params.blur_steps)
         ll, tlp, klp = terms(blur)
     return FittedParses(packed.with_points(type_pts.detach()), TokenNoise(shape.detach(), location.detach(),
                         affine.detach()), blur, EPS.value(eps_x).detach(), (ll + tlp + klp), ll, tlp, klp,
@@ -125,7 +129,8 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
 
 def tune_blur(image_ll, fitted_blur: Tensor, steps: int) -> Tensor:
     """Blur tuning (facts section 5): ``steps`` values from each row's fitted sigma down to the
-    minimum; per row the one with the best image log-likelihood ``image_ll(blur) -> (D,)``."""
+    minimum; per row the one with the best image log-likelihood ``image_ll(blur) -> (D,)``
+    (callers paint once, :func:`.image_model.ink_canvas`, and blur that canvas per value)."""
     grid = torch.stack([torch.linspace(float(b), BLUR_BOUNDS[0], steps) for b in fitted_blur], 1)  # (steps, D)
     lls = torch.stack([image_ll(g) for g in grid])
     return grid[lls.argmax(0), torch.arange(len(fitted_blur))]

@@ -25,7 +25,8 @@ from torch import Tensor
 
 from charchallenge.preprocess.splines import (RENDER_DENSE, RENDER_MAX, RENDER_MIN, RENDER_SPACING, arc_length,
                                               spline_basis)
-from charchallenge.render import PackedStrokes, bernoulli_log_likelihood, render
+from charchallenge.render import (PackedStrokes, apply_pixel_noise, bernoulli_log_likelihood, broaden, gaussian_blur,
+                                  ink_points, paint)
 
 BLUR_BOUNDS = (0.5, 16.0)
 EPS_BOUNDS = (1e-4, 0.5)
@@ -94,18 +95,38 @@ def spline_trajectories(packed: PackedStrokes, n_samples: list[int]) -> PackedSt
                          packed.n_drawings)
 
 
+def ink_canvas(control_points: PackedStrokes, n_samples: list[int] | None = None) -> Tensor:
+    """The painted, broadened ink (D, 105, 105) of the drawings whose splines are ``control_points``,
+    before blur and pixel noise: the first half of :func:`charchallenge.render.render` (same
+    functions, same defaults), kept apart so that blur tuning paints each parse once."""
+    n_samples = n_samples if n_samples is not None else samples_per_stroke(control_points)
+    pts, ink, which = ink_points(spline_trajectories(control_points, n_samples))
+    return broaden(paint(pts, ink, which, control_points.n_drawings))
+
+
+def canvas_probabilities(canvas: Tensor, blur: Tensor | float, eps: Tensor | float, blur_kernel: int = 11) -> Tensor:
+    """Pixel ink probabilities of :func:`ink_canvas` output: blur sigma, then pixel noise epsilon
+    (the second half of :func:`charchallenge.render.render` at 105x105)."""
+    return apply_pixel_noise(gaussian_blur(canvas, blur, kernel_size=blur_kernel), eps)
+
+
 def ink_probabilities(control_points: PackedStrokes, blur: Tensor | float, eps: Tensor | float,
                       n_samples: list[int] | None = None, blur_kernel: int = 11) -> Tensor:
     """Pixel ink probabilities (D, 105, 105) of the drawings whose splines are ``control_points``."""
-    n_samples = n_samples if n_samples is not None else samples_per_stroke(control_points)
-    return render(spline_trajectories(control_points, n_samples), blur_sigma=blur, eps=eps, blur_kernel=blur_kernel)
+    return canvas_probabilities(ink_canvas(control_points, n_samples), blur, eps, blur_kernel)
+
+
+def canvas_log_likelihood(canvas: Tensor, images: Tensor, blur: Tensor | float, eps: Tensor | float,
+                          blur_kernel: int = 11) -> Tensor:
+    """log P(I | theta) per drawing (D,) from the drawings' :func:`ink_canvas`."""
+    return bernoulli_log_likelihood(canvas_probabilities(canvas, blur, eps, blur_kernel), images)
 
 
 def log_likelihood(control_points: PackedStrokes, images: Tensor, blur: Tensor | float, eps: Tensor | float,
                    n_samples: list[int] | None = None, blur_kernel: int = 11) -> Tensor:
     """log P(I | theta) per drawing (D,): Bernoulli over the 105x105 binary pixels (ink = 1);
     ``blur_kernel`` 11 for fits, 21 for refits (facts section 5)."""
-    return bernoulli_log_likelihood(ink_probabilities(control_points, blur, eps, n_samples, blur_kernel), images)
+    return canvas_log_likelihood(ink_canvas(control_points, n_samples), images, blur, eps, blur_kernel)
 
 
 IMAGE_SIZE = 105

@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from charchallenge.feinman2020 import canvases as cv
-from charchallenge.feinman2020.canvases import partial_canvases
+from charchallenge.feinman2020.canvases import render_drawings
 from charchallenge.feinman2020.encoding import MOTOR_ZERO, ORIGIN, SCALE, Batch, encode, make_batch
 from charchallenge.feinman2020.full_ns import FullNS
 from charchallenge.feinman2020.sampling import load_model
@@ -45,16 +45,47 @@ class TypeModel:
 
     @torch.no_grad()
     def log_prob(self, drawings: list[list[np.ndarray]]) -> np.ndarray:
-        """log P(psi) (nats, pixel units) of each drawing, scored in batches."""
+        """log P(psi) (nats, pixel units) of each drawing, scored in batches. The partial canvases
+        are rendered once per distinct set of strokes (:func:`shared_partial_canvases`)."""
+        distinct, ids = shared_partial_canvases(drawings)
         out = []
         for a in range(0, len(drawings), self.batch_size):
             part = drawings[a : a + self.batch_size]
             enc = encode(part)
-            batch = make_batch(enc, torch.arange(len(part)), partial_canvases(part))
+            rows = torch.as_tensor([c for i in range(a, a + len(part)) for c in ids[i]], dtype=torch.long)
+            batch = make_batch(enc, torch.arange(len(part)), distinct[rows])
             lp = self.density.log_prob(batch).double().numpy()
             n_cp = np.array([sum(len(s) for s in d) for d in part])
             out.append(lp - 2 * n_cp * LOG_SCALE)
         return np.concatenate(out) if out else np.zeros(0)
+
+
+def shared_partial_canvases(drawings: list[list[np.ndarray]]) -> tuple[Tensor, list[list[int]]]:
+    """The partial canvases of every drawing (those of
+    :func:`~charchallenge.feinman2020.canvases.partial_canvases`: blank, after stroke 1, ...,
+    complete), each distinct one rendered once.
+
+    A partial canvas depends on the set of strokes drawn so far, not on their order: the parser's
+    candidates of one walk are the same strokes in many orders and directions, so most of their
+    canvases repeat (a 3-stroke walk's 48 configurations have 192 canvases, 27 distinct).
+    Strokes are matched by their control points (a reversed stroke is another stroke: its ink
+    differs at the ends). A repeated set is rendered in the order first met, which changes its
+    pixels only by floating-point summation order.
+
+    Returns ``(distinct, ids)``: drawing ``i``'s canvas after ``j`` strokes is ``distinct[ids[i][j]]``."""
+    index: dict[frozenset, int] = {}
+    prefixes, ids = [], []
+    for d in drawings:
+        keys = [(s.shape, s.dtype.str, np.ascontiguousarray(s).tobytes()) for s in map(np.asarray, d)]
+        row = []
+        for j in range(len(d) + 1):
+            key = frozenset(keys[:j])
+            if key not in index:
+                index[key] = len(prefixes)
+                prefixes.append(d[:j])
+            row.append(index[key])
+        ids.append(row)
+    return render_drawings(prefixes), ids
 
 
 def packed_batch(type_cp: PackedStrokes, token_cp: PackedStrokes, n_samples: list[int]) -> Batch:

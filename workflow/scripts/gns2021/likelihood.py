@@ -3,10 +3,13 @@ Table 3, Appendix D), and the curve that justifies the fit's iteration count.
 
 ``gns2021.likelihood.n_images`` held-out drawings (seeded; alphabets the type model never saw) are
 parsed (top K), all their parses fitted in one batch for ``iterations`` Adam steps
-(:func:`charchallenge.gns2021.fit.fit_parses`), then every parse's Hessian over its continuous
+(:func:`charchallenge.gns2021.fit.fit_parses`), moved to their peak by ``newton_steps`` Gauss-Newton
+steps (:func:`charchallenge.gns2021.marginal.newton_refine`), then every parse's Hessian over its continuous
 variables is taken in one batch (:func:`charchallenge.gns2021.marginal.log_joint_hessians`) and the
-image's bound is the log-sum of its parses' Laplace integrals (Eq. 10-12). Parses whose Hessian is
-not negative definite are left out (the sum stays a lower bound) and counted.
+image's bound is the log-sum of its parses' Laplace integrals (Eq. 10-12), with the curvature
+``gns2021.likelihood.curvature`` (the exact Hessian's smallest eigenvalue is reported either way).
+Parses whose curvature is not negative definite are left out (the sum stays a lower bound) and
+counted; each parse's Newton gain says how far its fit is from the peak Eq. 11 assumes.
 
 The fit's loss per iteration (mean over parses) is written as the curve that shows what the
 quick scale's iteration count (``gns2021.fit.iterations``) leaves on the table.
@@ -21,7 +24,8 @@ import torch
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.gns2021.fit import FitParams, fit_parses
-from charchallenge.gns2021.marginal import image_bound, laplace_terms, log_joint_hessians, per_pixel
+from charchallenge.gns2021.marginal import (bound_verdict, image_bound, laplace_terms, log_joint_hessians,
+                                           newton_refine, per_pixel)
 from charchallenge.gns2021.parses import parse_images
 from charchallenge.gns2021.type_model import load_type_model
 from charchallenge.io import write_csv, write_json
@@ -55,13 +59,22 @@ images = torch.tensor(chosen_images[index], dtype=torch.float32)
 fit = {**g["fit"], "iterations": lp["iterations"]}
 fitted = fit_parses(parses, images, type_model, params=FitParams(**fit), progress=True)
 fit_seconds = time.time() - start - parse_seconds
-log_joint, hessians = log_joint_hessians(fitted, images, type_model, progress=True)
-terms = laplace_terms(log_joint, hessians)
+# Eq. 11 is taken at the peak: Gauss-Newton steps from where Adam stopped (blur and eps fixed)
+fitted, newton_gains = newton_refine(fitted, images, type_model, lp["newton_steps"], progress=True)
+refine_seconds = time.time() - start - parse_seconds - fit_seconds
+log_joint, hessians, gradients = log_joint_hessians(fitted, images, type_model, progress=True)
+exact = laplace_terms(log_joint, hessians, gradients)
+if lp["curvature"] == "exact":
+    terms = exact
+else:
+    _, curvatures, _ = log_joint_hessians(fitted, images, type_model, progress=True, curvature=lp["curvature"])
+    terms = laplace_terms(log_joint, curvatures, gradients)
 seconds = time.time() - start
 
 per_parse = pd.DataFrame({"drawing": owner, "alphabet": alphabet[owner], "log_joint": terms.log_joint.numpy(),
                           "dim": terms.dim.numpy().astype(int), "log_det_neg_hessian": terms.log_det.numpy(),
-                          "min_eigenvalue": terms.min_eigenvalue.numpy(), "log_integral": terms.log_integral.numpy(),
+                          "min_eigenvalue": terms.min_eigenvalue.numpy(), "min_eigenvalue_exact": exact.min_eigenvalue.numpy(),
+                          "newton_gain": terms.newton_gain.numpy(), "log_integral": terms.log_integral.numpy(),
                           "blur_laplace": fitted.fit_blur.numpy(), "blur_tuned": fitted.blur.numpy(), "eps": fitted.eps.numpy()})
 rows = []
 for i, part in per_parse.groupby("drawing", sort=True):
@@ -71,13 +84,16 @@ for i, part in per_parse.groupby("drawing", sort=True):
                  "log_likelihood_bound": bound, "per_pixel": float(per_pixel(bound))})
 per_image = pd.DataFrame(rows)
 scored = per_image.log_likelihood_bound.dropna()
+verdict = bound_verdict(len(per_image), int(len(scored)), float(per_parse.newton_gain.median()),
+                        lp["evidence"]["min_scored_share"], lp["evidence"]["max_newton_gain"])
 ours = {"model": "GNS (ours)", "resolution": "105x105", "images": int(len(scored)),
         "log_likelihood": float(scored.mean()) if len(scored) else float("nan"),
         "per_pixel": float(per_pixel(scored.mean())) if len(scored) else float("nan"),
-        "source": f"this run ({run['scale']} scale, {len(chosen)} held-out images, "
-                  f"{int(per_image.excluded.sum())} of {len(per_parse)} parses excluded)"}
+        "source": f"this run ({run['scale']} scale, {len(chosen)} held-out images, {lp['curvature']} curvature, "
+                  f"{int(per_image.excluded.sum())} of {len(per_parse)} parses excluded, median Newton gain "
+                  f"{per_parse.newton_gain.median():.2g} nats)", "verdict": verdict}
 table3 = pd.DataFrame([{"model": m, "resolution": r, "images": 1000, "log_likelihood": ll, "per_pixel": px,
-                        "source": "paper, Table 3"} for m, r, ll, px in PAPER_TABLE3] + [ours])
+                        "source": "paper, Table 3", "verdict": ""} for m, r, ll, px in PAPER_TABLE3] + [ours])
 write_csv(smk.output.table3, table3)
 write_csv(smk.output.per_image, per_image)
 write_csv(smk.output.per_parse, per_parse)
@@ -90,15 +106,22 @@ gain = losses[0] - losses[-1]
 write_json(smk.output.metrics, {
     "likelihood": {"log_likelihood_bound": ours["log_likelihood"], "per_pixel": ours["per_pixel"],
                    "images_scored": ours["images"], "images": len(chosen),
-                   "parses_excluded": int(per_image.excluded.sum()), "parses": len(per_parse)},
+                   "parses_excluded": int(per_image.excluded.sum()), "parses": len(per_parse),
+                   "curvature": lp["curvature"], "verdict": verdict,
+                   "newton_steps": lp["newton_steps"], "newton_step_mean_gains_nats": newton_gains,
+                   "parses_indefinite_exact_hessian": int((per_parse.min_eigenvalue_exact <= 0).sum()),
+                   "median_newton_gain_nats": float(per_parse.newton_gain.median()),
+                   "parses_within_1_nat_of_peak": int((per_parse.newton_gain < 1).sum())},
     "fit_curve": {"iterations": int(len(losses)), "fit_iterations_of_this_scale": int(quick_n),
                   "loss_at_fit_iterations": float(losses[quick_n - 1]), "loss_at_end": float(losses[-1]),
                   "share_of_improvement_at_fit_iterations": float((losses[0] - losses[quick_n - 1]) / gain) if gain else 1.0},
     "seconds": round(seconds, 1), "seconds_parse": round(parse_seconds, 1), "seconds_fit": round(fit_seconds, 1),
-    "seconds_hessian": round(seconds - parse_seconds - fit_seconds, 1),
+    "seconds_newton": round(refine_seconds, 1),
+    "seconds_hessian": round(seconds - parse_seconds - fit_seconds - refine_seconds, 1),
     "params": {"likelihood": lp, "fit": fit, "parsing": pp}, "provenance": provenance(run["scale"], run["seed"], "cpu"),
 })
 print(table3.to_string(index=False))
 print(per_image.to_string(index=False))
 print(f"{len(chosen)} images, {len(per_parse)} parses: parse {parse_seconds:.0f} s, fit {fit_seconds:.0f} s, "
-      f"Hessians {seconds - parse_seconds - fit_seconds:.0f} s")
+      f"{lp['newton_steps']} Newton steps {refine_seconds:.0f} s (mean gains {newton_gains}), "
+      f"Hessians {seconds - parse_seconds - fit_seconds - refine_seconds:.0f} s")
