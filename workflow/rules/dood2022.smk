@@ -3,7 +3,6 @@
 # transfer table (Fig. 4), samples with FID (Fig. 6), new exemplars (Fig. 7) and a one-shot
 # leaderboard row (Table 1).
 
-from charchallenge.data.archives import resolve_mirror as _resolve_mirror
 from charchallenge.data.downloads import REMOTE_DATASETS as _REMOTE_DATASETS
 from charchallenge.dood2022.data import check_datasets as _dood_datasets, remote_inputs as _dood_remote_inputs
 
