@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from charchallenge.gns2021.marginal import LOG_2PI
-from charchallenge.gns2021.marginal import (bound_verdict, climb_to_peak, newton_step, image_bound, importance_bound,
-                                           importance_log_integrals, importance_verdict, laplace_terms, log_joint,
-                                           log_joint_hessians, per_pixel, polish)
+from charchallenge.gns2021.marginal import (annealed_bound, annealed_log_integrals, annealed_verdict, bound_verdict,
+                                           climb_to_peak, newton_step, image_bound, laplace_terms, log_joint,
+                                           log_joint_hessians, per_pixel, polish, repeated)
 from test_gns2021_parser import L, T, image, line, tiny_type_model
 
 
@@ -144,45 +144,82 @@ def test_the_bound_is_evidence_only_when_images_are_scored_fits_are_peaked_and_f
     climbing = bound_verdict(12, 12, 3.0, 2.0, 0.9, 1.0, 5.0)
     assert climbing.startswith("not evidence: a Newton step still gains 3 nats")
     curved = bound_verdict(12, 12, 0.4, 12.5, 0.9, 1.0, 5.0)
-    assert curved.startswith("not evidence: Eq. 11 exceeds the importance-sampled bound by 12.5 nats")
+    assert curved.startswith("not evidence: Eq. 11 exceeds the annealed bound by 12.5 nats")
     for nan_case in [(12, 12, float("nan"), 2.0), (12, 12, 0.4, float("nan")), (0, 0, 0.0, 0.0)]:
         assert bound_verdict(*nan_case, 0.9, 1.0, 5.0).startswith("not evidence")
-    assert importance_verdict(0.6, 1.0) == "evidence"
-    assert importance_verdict(2.4, 1.0).startswith("not evidence: the two halves of the samples differ by 2.4")
-    assert importance_verdict(float("nan"), 1.0).startswith("not evidence")
+    assert annealed_verdict(0.6, 2.0, 1.0, 3.0) == "evidence"
+    assert annealed_verdict(2.4, 2.0, 1.0, 3.0).startswith("not evidence: the two halves of the chains differ by 2.4")
+    rising = annealed_verdict(0.6, 7.5, 1.0, 3.0)
+    assert rising.startswith("not evidence: the full schedule gains 7.5 nats over a quarter of it")
+    for nan_case in [(float("nan"), 2.0), (0.6, float("nan"))]:
+        assert annealed_verdict(*nan_case, 1.0, 3.0).startswith("not evidence")
 
 
-def quadratic_joint(peaks, curvatures):
-    """f at the peak moved by delta (n, d_max): peak - delta' A delta / 2 per parse (A padded)."""
+def quadratic_joint(peaks, curvatures, chains=1):
+    """f at the peak moved by delta (n * chains, d_max, parse-major rows): peak - delta' A delta / 2
+    per parse (A padded)."""
     d_max = max(len(a) for a in curvatures)
     full = torch.zeros(len(curvatures), d_max, d_max, dtype=torch.float64)
     for d, a in enumerate(curvatures):
         full[d, : len(a), : len(a)] = a
+    full, peaks = full.repeat_interleave(chains, 0), peaks.repeat_interleave(chains)
     return lambda delta: peaks - 0.5 * torch.einsum("na,nab,nb->n", delta, full, delta)
 
 
-def test_importance_sampling_equals_eq_11_when_f_is_the_quadratic_of_its_curvature():
+def test_one_temperature_is_importance_sampling_exact_for_the_quadratic_of_its_curvature():
     a2 = torch.tensor([[2.0, 0.3], [0.3, 0.5]], dtype=torch.float64)
     a3 = torch.diag(torch.tensor([4.0, 0.01, 9.0], dtype=torch.float64))
     peaks = torch.tensor([-3.0, -40.0], dtype=torch.float64)
-    est = importance_log_integrals(quadratic_joint(peaks, [a2, a3]), [-a2, -a3], 16, torch.Generator().manual_seed(0))
-    torch.testing.assert_close(est.log_integral, laplace_terms(peaks, [-a2, -a3]).log_integral, rtol=0, atol=1e-9)
-    torch.testing.assert_close(est.ess, torch.full((2,), 16.0, dtype=torch.float64))
-    with pytest.raises(ValueError, match="at least 2 samples"):
-        importance_log_integrals(quadratic_joint(peaks, [a2, a3]), [-a2, -a3], 1, torch.Generator())
+    for temperatures in (1, 10):  # e^f is q times a constant: every weight is Eq. 11's value
+        est = annealed_log_integrals(quadratic_joint(peaks, [a2, a3], 16), [-a2, -a3], 16, temperatures,
+                                     torch.Generator().manual_seed(0))
+        torch.testing.assert_close(est.log_integral, laplace_terms(peaks, [-a2, -a3]).log_integral, rtol=0, atol=1e-9)
+        torch.testing.assert_close(est.ess, torch.full((2,), 16.0, dtype=torch.float64))
+    assert ((est.acceptance > 0) & (est.acceptance <= 1)).all()
+    with pytest.raises(ValueError, match="at least 2 chains"):
+        annealed_log_integrals(quadratic_joint(peaks, [a2, a3]), [-a2, -a3], 1, 10, torch.Generator())
+    with pytest.raises(ValueError, match="at least 1 temperature"):
+        annealed_log_integrals(quadratic_joint(peaks, [a2, a3], 4), [-a2, -a3], 4, 0, torch.Generator())
 
 
-def test_importance_sampling_finds_the_integral_that_eq_11_overstates_when_f_falls_faster():
+def test_sampling_finds_the_integral_that_eq_11_overstates_when_f_falls_faster():
     # f is four times as curved as the H that Eq. 11 (and the proposal) uses: the true integral is
-    # smaller by d/2 log 4 nats, which the sampled bound recovers and Eq. 11 cannot
+    # smaller by d/2 log 4 nats, which sampling recovers (one temperature suffices here) and Eq. 11
+    # cannot
     a = torch.tensor([[2.0, 0.3], [0.3, 0.5]], dtype=torch.float64)
     peaks = torch.tensor([-3.0], dtype=torch.float64)
     truth = float(peaks + LOG_2PI - 0.5 * torch.logdet(4 * a))
     laplace = float(laplace_terms(peaks, [-a]).log_integral[0])
-    est = importance_log_integrals(quadratic_joint(peaks, [4 * a]), [-a], 4000, torch.Generator().manual_seed(1))
+    est = annealed_log_integrals(quadratic_joint(peaks, [4 * a], 4000), [-a], 4000, 1, torch.Generator().manual_seed(1))
     assert laplace - truth == pytest.approx(math.log(4))
     assert float(est.log_integral[0]) == pytest.approx(truth, abs=0.05)
     assert float((est.halves[0] - est.halves[1]).abs()[0]) < 0.1 and 500 < float(est.ess[0]) < 4000
+
+
+def test_annealing_finds_an_integral_that_one_step_of_importance_sampling_misses():
+    # f is four times as WIDE as the H of the proposal in 20 dimensions: the weights of plain
+    # importance sampling have infinite variance and its estimate falls far short of the truth;
+    # annealing with as many evaluations moves the chains out and recovers it
+    d = 20
+    a = torch.eye(d, dtype=torch.float64)
+    peaks = torch.tensor([-3.0], dtype=torch.float64)
+    truth = float(peaks + 0.5 * d * LOG_2PI - 0.5 * torch.logdet(a / 4))
+    plain = annealed_log_integrals(quadratic_joint(peaks, [a / 4], 4000), [-a], 4000, 1,
+                                   torch.Generator().manual_seed(2))
+    est = annealed_log_integrals(quadratic_joint(peaks, [a / 4], 40), [-a], 40, 100, torch.Generator().manual_seed(2))
+    print(f"truth {truth:.2f}, importance sampling {float(plain.log_integral[0]):.2f}, "
+          f"annealed {float(est.log_integral[0]):.2f} (halves {est.halves[:, 0].tolist()})")
+    assert truth - float(plain.log_integral[0]) > 2.0
+    assert float(est.log_integral[0]) == pytest.approx(truth, abs=0.5)
+    assert float((est.halves[0] - est.halves[1]).abs()[0]) < 1.0
+
+
+def test_repeated_parses_score_as_their_originals():
+    tm, images, fitted = fitted_pair()
+    copies = repeated(fitted, 3)
+    assert copies.type_cp.n_drawings == 6 and len(copies.n_samples) == 3 * len(fitted.n_samples)
+    torch.testing.assert_close(log_joint(copies, images.repeat_interleave(3, 0), tm),
+                               log_joint(fitted, images, tm).repeat_interleave(3))
 
 
 def test_the_climb_takes_every_parse_to_a_peak_that_a_newton_step_cannot_improve_on():
@@ -204,5 +241,5 @@ def test_the_climb_takes_every_parse_to_a_peak_that_a_newton_step_cannot_improve
     assert float(ascent_before.min()) > 1.0 and float(ascent_after.max()) < 0.1
     assert (total >= gains - 1e-3).all()
     # every parse gets a sampled estimate, also one Eq. 11 would exclude
-    est = importance_bound(climbed, images, tm, blocks, 8, torch.Generator().manual_seed(0))
-    assert torch.isfinite(est.log_integral).all() and est.halves.shape == (2, 2)
+    ais = annealed_bound(climbed, images, tm, blocks, 4, 6, torch.Generator().manual_seed(0))
+    assert torch.isfinite(ais.log_integral).all() and ais.halves.shape == (2, 2)

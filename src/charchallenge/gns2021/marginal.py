@@ -34,9 +34,9 @@ neither is a given here (ours, beyond the paper):
 * Adam with a constant rate hovers about the peak, so the fits are climbed to it by L-BFGS and
   Newton steps (:func:`climb_to_peak`), and :func:`newton_step` measures what one more Newton step
   actually gains there.
-* The same integrals are estimated by importance sampling with the Laplace Gaussian as the proposal
-  (:func:`importance_bound`): a lower bound in expectation that does not assume a quadratic f. The
-  gap between the two says how far Eq. 11 can be trusted on this renderer (:func:`bound_verdict`).
+* The same integrals are estimated by annealed importance sampling from the Laplace Gaussian to e^f
+  (:func:`annealed_bound`): a lower bound in expectation that does not assume a quadratic f. Where
+  Eq. 11 exceeds it by little, Eq. 11 cannot overstate the integral by more (:func:`bound_verdict`).
 
 All parses' Hessians come from one batch: the Hessian of the summed objective is block diagonal
 (parses share no variable), so Hessian-vector products with a probe that sets coordinate j of
@@ -115,7 +115,11 @@ def _variables(fitted: FittedParses, dtype) -> list[Tensor]:
 
 
 def _in_dtype(type_model: TypeModel, dtype) -> TypeModel:
-    """A frozen copy of the type model in ``dtype`` (float64 for second derivatives)."""
+    """A frozen copy of the type model in ``dtype`` (float64 for second derivatives); the model
+    itself when it already is one (so that a caller converts once and passes it on)."""
+    params = list(type_model.density.parameters())
+    if all(q.dtype == dtype and not q.requires_grad for q in params):
+        return type_model
     density = copy.deepcopy(type_model.density).to(dtype)
     for q in density.parameters():
         q.requires_grad_(False)
@@ -236,8 +240,12 @@ class _JointAt:
 
     def __call__(self, delta: Tensor) -> Tensor:
         with torch.no_grad():
-            return _log_joint_parts(self.fitted, self.moved(delta), self.images, self.tm, self.token_model,
-                                    self.dtype)[1]
+            return self.differentiable(delta)
+
+    def differentiable(self, delta: Tensor) -> Tensor:
+        """f at the moved variables, with autograd through ``delta`` (when it requires grad)."""
+        return _log_joint_parts(self.fitted, self.moved(delta), self.images, self.tm, self.token_model,
+                                self.dtype)[1]
 
 
 def polish(fitted: FittedParses, images: Tensor, type_model: TypeModel, iterations: int,
@@ -252,7 +260,8 @@ def polish(fitted: FittedParses, images: Tensor, type_model: TypeModel, iteratio
     tm = _in_dtype(type_model, dtype)
     variables = _variables(fitted, dtype)
     start = [v.detach().clone() for v in variables]
-    before = _log_joint_parts(fitted, start, images, tm, token_model, dtype)[1].detach()
+    with torch.no_grad():
+        before = _log_joint_parts(fitted, start, images, tm, token_model, dtype)[1]
     curve = []
     if iterations > 0:
         optimizer = torch.optim.LBFGS(variables, lr=1, max_iter=iterations, history_size=50,
@@ -310,6 +319,7 @@ def climb_to_peak(fitted: FittedParses, images: Tensor, type_model: TypeModel, i
     Returns the parses, each parse's total gain, the L-BFGS curve, and at the returned point f,
     the curvature blocks, the gradients and the gain one more Newton step would make."""
     token_model = token_model or TokenModel()
+    type_model = _in_dtype(type_model, dtype)  # once, for every step below
     start = log_joint(fitted, images, type_model, token_model, dtype)
     curve = []
     for r in range(max(rounds, 1)):
@@ -327,28 +337,69 @@ def climb_to_peak(fitted: FittedParses, images: Tensor, type_model: TypeModel, i
     return fitted, value - start, curve, (value, blocks, grads, ascent)
 
 
+def repeated(fitted: FittedParses, copies: int) -> FittedParses:
+    """``fitted`` with every parse repeated ``copies`` times in a row (parse d's copies are rows
+    ``d * copies ... d * copies + copies - 1``): one batch row per chain of :func:`annealed_bound`."""
+    p = fitted.type_cp
+    drawing_src = torch.arange(p.n_drawings).repeat_interleave(copies)
+    strokes_of = [torch.nonzero(p.stroke_drawing == d).flatten() for d in range(p.n_drawings)]
+    stroke_src = torch.cat([strokes_of[d] for d in drawing_src.tolist()])
+    points_of = [torch.nonzero(p.stroke_index == s).flatten() for s in range(p.n_strokes)]
+    point_src = torch.cat([points_of[s] for s in stroke_src.tolist()])
+    n_points = torch.tensor([len(points_of[s]) for s in stroke_src.tolist()], dtype=torch.long)
+    n_strokes = torch.tensor([len(strokes_of[d]) for d in drawing_src.tolist()], dtype=torch.long)
+    stroke_index = torch.arange(len(stroke_src)).repeat_interleave(n_points)
+    stroke_drawing = torch.arange(len(drawing_src)).repeat_interleave(n_strokes)
+    type_cp = type(p)(p.points[point_src], stroke_index, stroke_drawing[stroke_index], stroke_drawing,
+                      len(drawing_src))
+    noise = TokenNoise(fitted.noise.shape[point_src], fitted.noise.location[stroke_src],
+                       fitted.noise.affine[drawing_src])
+    per_drawing = {k: getattr(fitted, k)[drawing_src] for k in ("blur", "eps", "score", "image_ll", "type_lp",
+                                                                "token_lp")}
+    fit_blur = None if fitted.fit_blur is None else fitted.fit_blur[drawing_src]
+    return dataclasses.replace(fitted, type_cp=type_cp, noise=noise, n_samples=[fitted.n_samples[s] for s in
+                               stroke_src.tolist()], fit_blur=fit_blur, **per_drawing)
+
+
 @dataclass
-class ImportanceEstimate:
-    """Per parse: the importance-sampled log of the integral of e^f (``log_integral``), the
-    effective sample size of its weights, and the estimates from each half of the samples
-    (``halves``, (2, n)): their gap is the scale of the Monte Carlo error."""
+class AnnealedEstimate:
+    """Per parse: the AIS log of the integral of e^f (``log_integral``), the estimates from each
+    half of the chains (``halves``, (2, n)), the effective sample size of the final weights and the
+    mean Metropolis acceptance over the schedule."""
 
     log_integral: Tensor
-    ess: Tensor
     halves: Tensor
+    ess: Tensor
+    acceptance: Tensor
 
 
-def importance_log_integrals(joint, blocks: list[Tensor], samples: int, generator: torch.Generator,
-                             floor: float = 1e-3) -> ImportanceEstimate:
-    """log of integral e^f dz_C per parse by importance sampling from the Laplace Gaussian
-    N(z_C^k, (-H)^-1) (eigenvalues of -H below ``floor`` raised to it, so that every parse gets a
-    proposal): log (1/S) sum_s e^f(z_s) / q(z_s). The mean of the weights is unbiased for the
-    integral, so the log is a lower bound on log P(I, z_D^k) in expectation (Jensen), whatever the
-    proposal: unlike Eq. 11 it does not assume that f is quadratic. Where f is a quadratic with that
-    curvature every weight equals Eq. 11's value exactly. ``joint(delta)`` returns f at the fit
-    moved by ``delta (n, d_max)``."""
-    if samples < 2:
-        raise ValueError(f"importance sampling: at least 2 samples needed, got {samples}")
+def annealing_schedule(temperatures: int, power: float = 4.0) -> Tensor:
+    """beta_0 = 0 < ... < beta_K = 1 with beta_k = (k / K)^power: small steps first, where the
+    proposal and e^f disagree most."""
+    return (torch.arange(temperatures + 1, dtype=torch.float64) / temperatures) ** power
+
+
+def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperatures: int,
+                           generator: torch.Generator, floor: float = 1e-3, power: float = 4.0,
+                           target_acceptance: float = 0.57) -> AnnealedEstimate:
+    """log of integral e^f dz_C per parse by annealed importance sampling (Neal 2001) from the
+    Laplace Gaussian q = N(z_C^k, (-H)^-1) (eigenvalues of -H below ``floor`` raised to it) to e^f.
+
+    In whitened coordinates e (delta = (-H)^-1/2 e, q = N(0, I)) the log importance weight of a
+    point is w(e) = f(delta) - log q(delta), and the intermediate densities are
+    pi_beta(e) = N(e; 0, I) e^(beta w(e)) along ``annealing_schedule``. Every chain starts from q,
+    adds (beta_k - beta_k-1) w(e) to its log weight and takes one Metropolis-adjusted Langevin step
+    (MALA) that leaves pi_beta_k invariant; its step size is set per parse from the acceptance at the
+    previous temperature (towards ``target_acceptance``, MALA's optimal 0.57). The mean of the
+    chains' weights is unbiased for the integral, so its log is a lower bound in expectation
+    (Jensen); with one temperature it is plain importance sampling from q (``chains`` samples), and
+    as the schedule refines it approaches the integral whatever f's shape. ``joint(delta)`` takes
+    ``(n * chains, d_max)`` moves, parse-major rows (:func:`repeated`), and returns f per row,
+    differentiable in ``delta``."""
+    if chains < 2:
+        raise ValueError(f"annealed importance sampling: at least 2 chains needed, got {chains}")
+    if temperatures < 1:
+        raise ValueError(f"annealed importance sampling: at least 1 temperature needed, got {temperatures}")
     n = len(blocks)
     dims = [len(h) for h in blocks]
     d_max = max(dims)
@@ -357,38 +408,78 @@ def importance_log_integrals(joint, blocks: list[Tensor], samples: int, generato
     for d, h in enumerate(blocks):
         eig, vec = torch.linalg.eigh(-h)
         eig = eig.clamp(min=floor)
-        scales[d, : dims[d], : dims[d]] = vec / eig.sqrt()  # delta = vec diag(eig^-1/2) e
+        scales[d, : dims[d], : dims[d]] = vec / eig.sqrt()
         log_norm[d] = 0.5 * dims[d] * LOG_2PI - 0.5 * torch.log(eig).sum()
-    mask = torch.arange(d_max)[None, :] < torch.tensor(dims)[:, None]
-    log_w = torch.empty(samples, n, dtype=dtype)
-    for s in range(samples):
-        e = torch.randn(n, d_max, dtype=dtype, generator=generator) * mask
-        delta = torch.einsum("nab,nb->na", scales, e)
-        log_w[s] = joint(delta) + log_norm + 0.5 * (e**2).sum(1)  # f - log q
-    log_integral = torch.logsumexp(log_w, 0) - math.log(samples)
-    w = torch.softmax(log_w, 0)
-    half = samples // 2
-    first = torch.logsumexp(log_w[:half], 0) - math.log(half)
-    second = torch.logsumexp(log_w[half:], 0) - math.log(samples - half)
-    return ImportanceEstimate(log_integral, 1.0 / (w**2).sum(0), torch.stack([first, second]))
+    scales = scales.repeat_interleave(chains, 0)
+    log_norm = log_norm.repeat_interleave(chains)
+    mask = (torch.arange(d_max)[None, :] < torch.tensor(dims)[:, None]).to(dtype).repeat_interleave(chains, 0)
+
+    def weight(e: Tensor) -> tuple[Tensor, Tensor]:
+        """w(e) = f - log q at delta(e), and its gradient in e."""
+        e = e.detach().requires_grad_(True)
+        with torch.enable_grad():
+            w = joint(torch.einsum("nab,nb->na", scales, e)) + log_norm + 0.5 * (e**2).sum(1)
+            (grad,) = torch.autograd.grad(w.sum(), e)
+        return w.detach(), grad * mask
+
+    def drift(e: Tensor, grad_w: Tensor, beta: Tensor, step: Tensor) -> Tensor:
+        """The Langevin proposal's mean: e + step^2 / 2 grad log pi_beta(e)."""
+        return e + 0.5 * step**2 * (beta * grad_w - e)
+
+    betas = annealing_schedule(temperatures, power).to(dtype)
+    e = torch.randn(n * chains, d_max, dtype=dtype, generator=generator) * mask
+    w, grad_w = weight(e)
+    log_w = torch.zeros(n * chains, dtype=dtype)
+    step = torch.ones(n, dtype=dtype)
+    accepted = torch.zeros(n, dtype=dtype)
+    for k in range(1, temperatures + 1):
+        log_w = log_w + (betas[k] - betas[k - 1]) * w
+        if k == temperatures:
+            break
+        beta, h = betas[k], step.repeat_interleave(chains)[:, None]
+        noise = torch.randn(e.shape, dtype=dtype, generator=generator) * mask
+        proposal = drift(e, grad_w, beta, h) + h * noise
+        w_new, grad_new = weight(proposal)
+        forward = -0.5 * (noise**2).sum(1)
+        backward = -0.5 * ((e - drift(proposal, grad_new, beta, h)) ** 2).sum(1) / h[:, 0] ** 2
+        log_ratio = beta * (w_new - w) - 0.5 * ((proposal**2).sum(1) - (e**2).sum(1)) + backward - forward
+        accept = torch.log(torch.rand(n * chains, dtype=dtype, generator=generator)) < log_ratio  # NaN: rejected
+        e = torch.where(accept[:, None], proposal, e)
+        w = torch.where(accept, w_new, w)
+        grad_w = torch.where(accept[:, None], grad_new, grad_w)
+        rate = accept.to(dtype).reshape(n, chains).mean(1)
+        accepted += rate
+        step = (step * torch.exp(rate - target_acceptance)).clamp(1e-3, 10.0)
+    log_w = log_w.reshape(n, chains)
+    half = chains // 2
+    halves = torch.stack([torch.logsumexp(log_w[:, :half], 1) - math.log(half),
+                          torch.logsumexp(log_w[:, half:], 1) - math.log(chains - half)])
+    ess = 1.0 / (torch.softmax(log_w, 1) ** 2).sum(1)
+    return AnnealedEstimate(torch.logsumexp(log_w, 1) - math.log(chains), halves, ess,
+                            accepted / max(temperatures - 1, 1))
 
 
-def importance_bound(fitted: FittedParses, images: Tensor, type_model: TypeModel, blocks: list[Tensor],
-                     samples: int, generator: torch.Generator, token_model: TokenModel | None = None,
-                     floor: float = 1e-3, dtype=torch.float64, progress: bool = False) -> ImportanceEstimate:
-    """:func:`importance_log_integrals` of every fitted parse (blur and eps fixed as in Eq. 11),
-    all parses in one batch per sample."""
-    joint = _JointAt(fitted, images, type_model, token_model, dtype)
-    bar = Progress(samples, "importance samples", unit="samples") if progress else None
+def annealed_bound(fitted: FittedParses, images: Tensor, type_model: TypeModel, blocks: list[Tensor],
+                   chains: int, temperatures: int, generator: torch.Generator,
+                   token_model: TokenModel | None = None, floor: float = 1e-3, power: float = 4.0,
+                   dtype=torch.float64, progress: bool = False) -> AnnealedEstimate:
+    """:func:`annealed_log_integrals` of every fitted parse (blur and eps fixed as in Eq. 11), all
+    chains of all parses in one batch per temperature."""
+    n = fitted.type_cp.n_drawings
+    images = torch.as_tensor(images).repeat_interleave(chains, 0)
+    joint = _JointAt(repeated(fitted, chains), images, type_model, token_model, dtype)
+    bar = Progress(temperatures, "annealed importance sampling", unit="temperatures") if progress else None
 
     def counted(delta):
         if bar is not None:
             bar.update(1)
-        return joint(delta)
+        return joint.differentiable(delta)
 
-    out = importance_log_integrals(counted, [h.to(dtype) for h in blocks], samples, generator, floor)
+    out = annealed_log_integrals(counted, [h.to(dtype) for h in blocks], chains, temperatures, generator, floor,
+                                 power)
     if bar is not None:
         bar.close()
+    assert len(out.log_integral) == n
     return out
 
 
@@ -424,29 +515,38 @@ def bound_verdict(images: int, images_scored: int, median_ascent_gain: float, me
     """Whether the mean Laplace estimate (Eq. 11-12) is evidence: "evidence" when at least
     ``min_scored_share`` of the images kept a peaked parse, a Newton step from the fits raises f by
     at most ``max_ascent_gain`` nats (median over parses: the fits sit at their peak) and the
-    estimate exceeds the importance-sampled bound of the same image by at most ``max_laplace_gap``
-    nats (median over images: f is close enough to quadratic for Eq. 11; a larger gap means that
-    it is not, or that the sampled bound is loose, and either way Eq. 11 is unchecked); otherwise
-    "not evidence" with the reasons (a NaN fails)."""
+    estimate exceeds the annealed bound of the same image by at most ``max_laplace_gap`` nats
+    (median over images). The annealed bound is below the integral in expectation, so Eq. 11 then
+    overstates it by at most that much, however loose the bound; a larger gap means that f is not
+    the quadratic Eq. 11 assumes or that the bound is loose, and either way Eq. 11 is unchecked.
+    Otherwise "not evidence" with the reasons (a NaN fails)."""
     reasons = []
     if images == 0 or images_scored < min_scored_share * images:
         reasons.append(f"{images - images_scored} of {images} images without a peaked parse")
     if not median_ascent_gain <= max_ascent_gain:
         reasons.append(f"a Newton step still gains {median_ascent_gain:.3g} nats (median): fits short of their peak")
     if not median_laplace_gap <= max_laplace_gap:
-        reasons.append(f"Eq. 11 exceeds the importance-sampled bound by {median_laplace_gap:.3g} nats (median): "
-                       "f is not the quadratic Eq. 11 assumes, or the sampled bound is loose")
+        reasons.append(f"Eq. 11 exceeds the annealed bound by {median_laplace_gap:.3g} nats (median): "
+                       "f is not the quadratic Eq. 11 assumes, or the annealed bound is loose")
     return "evidence" if not reasons else "not evidence: " + "; ".join(reasons)
 
 
-def importance_verdict(median_split_half_gap: float, max_split_half_gap: float) -> str:
-    """The importance-sampled bound holds in expectation whatever the proposal; it is evidence of
-    the model's likelihood when its Monte Carlo error is small: an image's bounds from the two
-    halves of the samples differ by at most ``max_split_half_gap`` nats (median over images)."""
-    if median_split_half_gap <= max_split_half_gap:
-        return "evidence"
-    return (f"not evidence: the two halves of the samples differ by {median_split_half_gap:.3g} nats (median): "
-            "too few samples for this proposal")
+def annealed_verdict(median_split_half_gap: float, median_schedule_gain: float, max_split_half_gap: float,
+                     max_schedule_gain: float) -> str:
+    """The annealed bound is evidence of the likelihood when it is both precise and tight: an
+    image's bounds from the two halves of the chains differ by at most ``max_split_half_gap`` nats
+    (the Monte Carlo error), and the full schedule gains at most ``max_schedule_gain`` nats over a
+    run with a quarter of its temperatures (median over images). AIS's shortfall falls about as
+    1/K in the number of temperatures, so a gain g from K/4 to K leaves about g/3 still to gain; a
+    bound still rising with its schedule is a bound, not the likelihood."""
+    reasons = []
+    if not median_split_half_gap <= max_split_half_gap:
+        reasons.append(f"the two halves of the chains differ by {median_split_half_gap:.3g} nats (median): "
+                       "too few chains")
+    if not median_schedule_gain <= max_schedule_gain:
+        reasons.append(f"the full schedule gains {median_schedule_gain:.3g} nats over a quarter of it (median): "
+                       "the bound is still rising with the number of temperatures")
+    return "evidence" if not reasons else "not evidence: " + "; ".join(reasons)
 
 
 def per_pixel(log_likelihood_nats: float | np.ndarray, size: int = 105):
