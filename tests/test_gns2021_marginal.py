@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from charchallenge.gns2021.marginal import LOG_2PI
-from charchallenge.gns2021.marginal import (annealed_bound, annealed_log_integrals, annealed_verdict, bound_verdict,
+from charchallenge.gns2021.marginal import (AnnealedSampler, annealed_log_integrals, annealed_verdict, bound_verdict,
                                            climb_to_peak, newton_step, image_bound, laplace_terms, log_joint,
                                            log_joint_hessians, per_pixel, polish, repeated)
 from test_gns2021_parser import L, T, image, line, tiny_type_model
@@ -241,5 +241,5 @@ def test_the_climb_takes_every_parse_to_a_peak_that_a_newton_step_cannot_improve
     assert float(ascent_before.min()) > 1.0 and float(ascent_after.max()) < 0.1
     assert (total >= gains - 1e-3).all()
     # every parse gets a sampled estimate, also one Eq. 11 would exclude
-    ais = annealed_bound(climbed, images, tm, blocks, 4, 6, torch.Generator().manual_seed(0))
+    ais = AnnealedSampler(climbed, images, tm, blocks, 4, dtype=torch.float64).run(6, torch.Generator().manual_seed(0))
     assert torch.isfinite(ais.log_integral).all() and ais.halves.shape == (2, 2)

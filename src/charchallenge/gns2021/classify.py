@@ -29,7 +29,6 @@ import torch
 from torch import Tensor
 
 from charchallenge.progress import Progress
-from charchallenge.render import pack_strokes
 
 from .fit import FittedParses, tune_blur
 from .image_model import BLUR, EPS, canvas_log_likelihood, check_image, ink_canvas, log_likelihood
@@ -51,21 +50,6 @@ class RefitParams:
     # rows optimised together: each row's objective and Adam update are its own, so the chunk
     # changes speed and memory, not scores (on a CPU a few hundred rows keep the tensors in cache)
     chunk: int = 2000
-
-
-def _rows_of(fitted: FittedParses, rows: list[int]):
-    """The packed types and fitted token noise of parses ``rows`` (repeats allowed), in order."""
-    p = fitted.type_cp
-    point_drawing = p.stroke_drawing[p.stroke_index]
-    points = [torch.nonzero(point_drawing == d).flatten() for d in range(p.n_drawings)]
-    strokes = [torch.nonzero(p.stroke_drawing == d).flatten() for d in range(p.n_drawings)]
-    pi = torch.cat([points[r] for r in rows])
-    si = torch.cat([strokes[r] for r in rows])
-    packed = pack_strokes([fitted.type_strokes(r) for r in rows], dtype=p.points.dtype)
-    noise = TokenNoise(fitted.noise.shape[pi].clone(), fitted.noise.location[si].clone(),
-                       fitted.noise.affine[torch.as_tensor(rows)].clone())
-    n_samples = [fitted.n_samples[s] for s in si.tolist()]
-    return packed, noise, n_samples
 
 
 def _render_start(fitted: FittedParses, rows: list[int], params: RefitParams) -> tuple[Tensor, Tensor]:
@@ -104,7 +88,7 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
     bar = Progress(params.iterations * n_chunks, "GNS refit", unit="iterations") if progress else None
     for a in range(0, len(rows), params.chunk):
         part = rows[a : a + params.chunk]
-        packed, noise, n_samples = _rows_of(fitted, part)
+        packed, noise, n_samples = fitted.rows(part)
         target = images[a : a + params.chunk]
         shape, location, affine = (v.requires_grad_(True) for v in (noise.shape, noise.location, noise.affine))
         blur_x, eps_x = _render_start(fitted, part, params)

@@ -66,6 +66,21 @@ class FittedParses:
         return [p.points[p.stroke_index == s].numpy().astype(np.float64)
                 for s in torch.nonzero(p.stroke_drawing == d).flatten().tolist()]
 
+    def rows(self, rows: list[int]) -> tuple[PackedStrokes, TokenNoise, list[int]]:
+        """The packed types, the fitted token noise and the samples per stroke of parses ``rows``
+        (repeats allowed), in that order: the starting point of token refits
+        (:mod:`.classify`) and of the chains of :class:`.marginal.AnnealedSampler`."""
+        p = self.type_cp
+        point_drawing = p.stroke_drawing[p.stroke_index]
+        points = [torch.nonzero(point_drawing == d).flatten() for d in range(p.n_drawings)]
+        strokes = [torch.nonzero(p.stroke_drawing == d).flatten() for d in range(p.n_drawings)]
+        pi = torch.cat([points[r] for r in rows])
+        si = torch.cat([strokes[r] for r in rows])
+        packed = pack_strokes([self.type_strokes(r) for r in rows], dtype=p.points.dtype)
+        noise = TokenNoise(self.noise.shape[pi].clone(), self.noise.location[si].clone(),
+                           self.noise.affine[torch.as_tensor(rows)].clone())
+        return packed, noise, [self.n_samples[s] for s in si.tolist()]
+
 
 def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeModel,
                token_model: TokenModel | None = None, params: FitParams = FitParams(),

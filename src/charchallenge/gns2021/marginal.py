@@ -35,7 +35,7 @@ neither is a given here (ours, beyond the paper):
   Newton steps (:func:`climb_to_peak`), and :func:`newton_step` measures what one more Newton step
   actually gains there.
 * The same integrals are estimated by annealed importance sampling from the Laplace Gaussian to e^f
-  (:func:`annealed_bound`): a lower bound in expectation that does not assume a quadratic f. Where
+  (:class:`AnnealedSampler`): a lower bound in expectation that does not assume a quadratic f. Where
   Eq. 11 exceeds it by little, Eq. 11 cannot overstate the integral by more (:func:`bound_verdict`).
 
 All parses' Hessians come from one batch: the Hessian of the summed objective is block diagonal
@@ -57,7 +57,6 @@ from torch import Tensor
 from charchallenge.progress import Progress
 from charchallenge.render import bernoulli_log_likelihood
 
-from .classify import _rows_of
 from .fit import FittedParses
 from .image_model import ink_probabilities
 from .token_model import TokenModel, TokenNoise
@@ -168,8 +167,11 @@ def log_joint_hessians(fitted: FittedParses, images: Tensor, type_model: TypeMod
     probs, value, prior = _log_joint_parts(fitted, variables, images, _in_dtype(type_model, dtype), token_model, dtype)
     local, owner, dims = _local_coordinates(fitted)
     n, d_max = fitted.type_cp.n_drawings, int(dims.max())
-    first = torch.autograd.grad(value.sum(), variables, retain_graph=True)
-    grads = torch.autograd.grad((value if curvature == "exact" else prior).sum(), variables, create_graph=True)
+    if curvature == "exact":  # f's gradient, with the graph its Hessian-vector products need
+        first = grads = torch.autograd.grad(value.sum(), variables, create_graph=True)
+    else:  # f's gradient, and the type and token terms' with their graph
+        first = torch.autograd.grad(value.sum(), variables, retain_graph=True)
+        grads = torch.autograd.grad(prior.sum(), variables, create_graph=True)
     full = torch.zeros(n, d_max, d_max, dtype=dtype)
     bar = Progress(d_max, "Laplace Hessian columns", unit="columns") if progress else None
     for j in range(d_max):
@@ -340,10 +342,10 @@ def climb_to_peak(fitted: FittedParses, images: Tensor, type_model: TypeModel, i
 
 def repeated(fitted: FittedParses, copies: int) -> FittedParses:
     """``fitted`` with every parse repeated ``copies`` times in a row (parse d's copies are rows
-    ``d * copies ... d * copies + copies - 1``): one batch row per chain of :func:`annealed_bound`.
-    The rows are taken as the token refits take them (:func:`charchallenge.gns2021.classify._rows_of`)."""
+    ``d * copies ... d * copies + copies - 1``): one batch row per chain of :class:`AnnealedSampler`.
+    The rows are taken as the token refits take them (:meth:`.fit.FittedParses.rows`)."""
     rows = torch.arange(fitted.type_cp.n_drawings).repeat_interleave(copies)
-    type_cp, noise, n_samples = _rows_of(fitted, rows.tolist())
+    type_cp, noise, n_samples = fitted.rows(rows.tolist())
     per_drawing = {k: getattr(fitted, k)[rows] for k in ("blur", "eps", "score", "image_ll", "type_lp", "token_lp")}
     fit_blur = None if fitted.fit_blur is None else fitted.fit_blur[rows]
     return dataclasses.replace(fitted, type_cp=type_cp, noise=noise, n_samples=n_samples, fit_blur=fit_blur,
@@ -362,14 +364,14 @@ class AnnealedEstimate:
     acceptance: Tensor
 
 
-def annealing_schedule(temperatures: int, power: float = 4.0) -> Tensor:
+def annealing_schedule(temperatures: int, power: float = 2.0) -> Tensor:
     """beta_0 = 0 < ... < beta_K = 1 with beta_k = (k / K)^power: small steps first, where the
     proposal and e^f disagree most."""
     return (torch.arange(temperatures + 1, dtype=torch.float64) / temperatures) ** power
 
 
 def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperatures: int,
-                           generator: torch.Generator, floor: float = 1e-3, power: float = 4.0,
+                           generator: torch.Generator, floor: float = 1e-3, power: float = 2.0,
                            target_acceptance: float = 0.57) -> AnnealedEstimate:
     """log of integral e^f dz_C per parse by annealed importance sampling (Neal 2001) from the
     Laplace Gaussian q = N(z_C^k, (-H)^-1) (eigenvalues of -H below ``floor`` raised to it) to e^f.
@@ -448,26 +450,33 @@ def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperature
                             accepted / max(temperatures - 1, 1))
 
 
-def annealed_bound(fitted: FittedParses, images: Tensor, type_model: TypeModel, blocks: list[Tensor],
-                   chains: int, temperatures: int, generator: torch.Generator,
-                   token_model: TokenModel | None = None, floor: float = 1e-3, power: float = 4.0,
-                   dtype=torch.float64, progress: bool = False) -> AnnealedEstimate:
+class AnnealedSampler:
     """:func:`annealed_log_integrals` of every fitted parse (blur and eps fixed as in Eq. 11), all
-    chains of all parses in one batch per temperature."""
-    images = torch.as_tensor(images).repeat_interleave(chains, 0)
-    joint = _JointAt(repeated(fitted, chains), images, type_model, token_model, dtype)
-    bar = Progress(temperatures, "annealed importance sampling", unit="temperatures") if progress else None
+    chains of all parses in one batch per temperature. The parses are repeated once per chain
+    (:func:`repeated`) and the type model converted to ``dtype`` once, for every schedule
+    :meth:`run` is asked for (the pipeline runs K and K/4 temperatures)."""
 
-    def counted(delta):
+    def __init__(self, fitted: FittedParses, images: Tensor, type_model: TypeModel, blocks: list[Tensor],
+                 chains: int, token_model: TokenModel | None = None, floor: float = 1e-3, power: float = 2.0,
+                 dtype=torch.float32):
+        images = torch.as_tensor(images).repeat_interleave(chains, 0)
+        self.joint = _JointAt(repeated(fitted, chains), images, type_model, token_model, dtype)
+        self.blocks = [h.to(dtype) for h in blocks]
+        self.chains, self.floor, self.power = chains, floor, power
+
+    def run(self, temperatures: int, generator: torch.Generator, progress: bool = False) -> AnnealedEstimate:
+        bar = Progress(temperatures, "annealed importance sampling", unit="temperatures") if progress else None
+
+        def counted(delta):
+            if bar is not None:
+                bar.update(1)
+            return self.joint.differentiable(delta)
+
+        out = annealed_log_integrals(counted, self.blocks, self.chains, temperatures, generator, self.floor,
+                                     self.power)
         if bar is not None:
-            bar.update(1)
-        return joint.differentiable(delta)
-
-    out = annealed_log_integrals(counted, [h.to(dtype) for h in blocks], chains, temperatures, generator, floor,
-                                 power)
-    if bar is not None:
-        bar.close()
-    return out
+            bar.close()
+        return out
 
 
 def laplace_terms(log_joint: Tensor, hessians: list[Tensor], gradients: list[Tensor] | None = None) -> LaplaceTerms:

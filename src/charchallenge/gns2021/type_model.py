@@ -114,28 +114,29 @@ def packed_batch(type_cp: PackedStrokes, token_cp: PackedStrokes, n_samples: lis
     prev = torch.as_tensor(MOTOR_ZERO, dtype=dtype, device=dev).expand(n_s, 2).clone()
     has_prev = position > 0
     prev[has_prev] = norm_tok[last[torch.nonzero(has_prev)[:, 0] - 1]]
-    # Partial canvases: image j of drawing d holds its strokes 0..j-1 (n + 1 images per drawing).
+    # Partial canvases: canvas s holds stroke s's drawing up to and including stroke s (its "after"
+    # canvas; the last is the whole drawing). A drawing's blank canvas, before its first stroke,
+    # is all zeros whatever the strokes, so it is not rendered (a fifth of the canvases).
     traj = spline_trajectories(token_cp, n_samples)
-    canvas_of_stroke = stroke_first[drawing] + drawing + position  # index of its "before" canvas
-    n_canvas = int(n_strokes.sum() + n_d)
-    # a trajectory point of stroke s appears in the canvases after it: before-index of s + 1 ... drawing's last
-    last_canvas = stroke_first[drawing] + drawing + n_strokes[drawing]  # per stroke: its drawing's full canvas
-    reps = (last_canvas - canvas_of_stroke)[traj.stroke_index]
+    strokes = torch.arange(n_s, device=dev)
+    last_stroke = stroke_first[drawing] + n_strokes[drawing] - 1
+    reps = (last_stroke - strokes + 1)[traj.stroke_index]  # a point of stroke s is in canvases s..last
     point_of = torch.repeat_interleave(torch.arange(len(traj.points), device=dev), reps)
     offs = torch.arange(len(point_of), device=dev) - torch.repeat_interleave(torch.cumsum(reps, 0) - reps, reps)
-    image_of = canvas_of_stroke[traj.stroke_index][point_of] + 1 + offs
-    stroke_copy = traj.stroke_index[point_of] * (n_canvas + 1) + image_of  # a distinct stroke id per copy
-    order = torch.argsort(image_of * (n_s * (n_canvas + 1) + 1) + stroke_copy, stable=True)
+    image_of = traj.stroke_index[point_of] + offs
+    stroke_copy = traj.stroke_index[point_of] * (n_s + 1) + image_of  # a distinct stroke id per copy
+    order = torch.argsort(image_of * (n_s * (n_s + 1) + 1) + stroke_copy, stable=True)
     point_of, image_of, stroke_copy = point_of[order], image_of[order], stroke_copy[order]
     _, stroke_ids = torch.unique_consecutive(stroke_copy, return_inverse=True)
     stroke_drawing = torch.zeros(int(stroke_ids.max()) + 1 if len(stroke_ids) else 0, dtype=torch.long, device=dev)
     stroke_drawing[stroke_ids] = image_of
-    copies = PackedStrokes(traj.points[point_of], stroke_ids, image_of, stroke_drawing, n_canvas)
-    canvases = render(copies, size=cv.SIZE, blur_sigma=cv.BLUR_SIGMA)
-    before = canvases[canvas_of_stroke]
+    copies = PackedStrokes(traj.points[point_of], stroke_ids, image_of, stroke_drawing, n_s)
+    after = render(copies, size=cv.SIZE, blur_sigma=cv.BLUR_SIGMA)
+    blank_then_after = torch.cat([after.new_zeros(1, *after.shape[1:]), after])  # row s + 1: after stroke s
+    before = blank_then_after[torch.where(has_prev, strokes, 0)]
     return Batch(start=norm_tok[first], offsets=offsets, n_cp=counts, prev_point=prev, drawing=drawing,
                  position=position, is_last=position == n_strokes[drawing] - 1, n_strokes=n_strokes,
-                 canvas_before=before, canvas_after=canvases[canvas_of_stroke + 1])
+                 canvas_before=before, canvas_after=after)
 
 
 def type_log_prob(model: "TypeModel", type_cp: PackedStrokes, token_cp: PackedStrokes,

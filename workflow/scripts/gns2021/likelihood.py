@@ -14,7 +14,7 @@ bound) and counted.
 Two checks on Eq. 11 (ours): what one more Newton step actually gains at each fit
 (:func:`~charchallenge.gns2021.marginal.newton_step`), and the same integrals by annealed importance
 sampling from the Laplace Gaussian to e^f (``annealing``,
-:func:`~charchallenge.gns2021.marginal.annealed_bound`), a lower bound in expectation that does not
+:class:`~charchallenge.gns2021.marginal.AnnealedSampler`), a lower bound in expectation that does not
 assume f is quadratic; it is Table 3's second row of ours, run twice (the full schedule and a
 quarter of it) to measure how much the bound still rises.
 
@@ -31,7 +31,7 @@ import torch
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.gns2021.fit import FitParams, fit_parses
-from charchallenge.gns2021.marginal import (annealed_bound, annealed_verdict, bound_verdict, climb_to_peak, image_bound,
+from charchallenge.gns2021.marginal import (AnnealedSampler, annealed_verdict, bound_verdict, climb_to_peak, image_bound,
                                            laplace_terms, log_joint_hessians, per_pixel)
 from charchallenge.gns2021.parses import parse_images
 from charchallenge.gns2021.type_model import load_type_model
@@ -77,9 +77,9 @@ exact = laplace_terms(log_joint, hessians, gradients)
 terms = laplace_terms(log_joint, curvatures, gradients)
 hessian_seconds = time.time() - start - parse_seconds - fit_seconds - refine_seconds
 ap = lp["annealing"]
-annealed, quarter = (annealed_bound(fitted, images, type_model, curvatures, ap["chains"], k,
-                                    torch.Generator().manual_seed(run["seed"] + seed), floor=lp["proposal_floor"],
-                                    power=ap["power"], dtype=torch.float32, progress=True)
+sampler = AnnealedSampler(fitted, images, type_model, curvatures, ap["chains"], floor=lp["proposal_floor"],
+                          power=ap["power"], dtype=torch.float32)
+annealed, quarter = (sampler.run(k, torch.Generator().manual_seed(run["seed"] + seed), progress=True)
                      for k, seed in ((ap["temperatures"], 3), (ap["temperatures"] // 4, 4)))
 seconds = time.time() - start
 
