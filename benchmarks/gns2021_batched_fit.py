@@ -30,8 +30,9 @@ def main() -> None:
     ap.add_argument("--scale", default="quick")
     ap.add_argument("--images", type=int, default=8)
     ap.add_argument("--no-loop", action="store_true", help="skip the one-parse-at-a-time fit")
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads for both fits (the pipeline: 1)")
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     params = resolve({**yaml.safe_load(open(ROOT / "params.yaml")), "scale": args.scale})
     g = params["gns2021"]
     ds = OmniglotDataset.load(ROOT / f"data/processed/omniglot_{params['data']['background']}.npz")
@@ -41,7 +42,7 @@ def main() -> None:
     images = np.stack([ds.image(int(i)) for i in chosen])
     fit = FitParams(**g["fit"])
     print(f"{args.images} held-out images, {args.scale} scale: K = {g['parsing']['k']}, "
-          f"{g['parsing']['walks']['max_unique_walks']} walks, {fit.iterations} fit iterations, 1 thread")
+          f"{g['parsing']['walks']['max_unique_walks']} walks, {fit.iterations} fit iterations, {args.threads} thread(s)")
     start = time.perf_counter()
     parses, owner = parse_images(images, tm, g["parsing"], params["seed"], [str(i) for i in chosen])
     t_parse = time.perf_counter() - start
