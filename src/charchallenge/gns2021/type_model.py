@@ -124,13 +124,11 @@ def packed_batch(type_cp: PackedStrokes, token_cp: PackedStrokes, n_samples: lis
     point_of = torch.repeat_interleave(torch.arange(len(traj.points), device=dev), reps)
     offs = torch.arange(len(point_of), device=dev) - torch.repeat_interleave(torch.cumsum(reps, 0) - reps, reps)
     image_of = traj.stroke_index[point_of] + offs
-    stroke_copy = traj.stroke_index[point_of] * (n_s + 1) + image_of  # a distinct stroke id per copy
-    order = torch.argsort(image_of * (n_s * (n_s + 1) + 1) + stroke_copy, stable=True)
-    point_of, image_of, stroke_copy = point_of[order], image_of[order], stroke_copy[order]
-    _, stroke_ids = torch.unique_consecutive(stroke_copy, return_inverse=True)
-    stroke_drawing = torch.zeros(int(stroke_ids.max()) + 1 if len(stroke_ids) else 0, dtype=torch.long, device=dev)
-    stroke_drawing[stroke_ids] = image_of
-    copies = PackedStrokes(traj.points[point_of], stroke_ids, image_of, stroke_drawing, n_s)
+    copy_key = image_of * n_s + traj.stroke_index[point_of]  # one per (canvas, stroke): canvas-major order
+    order = torch.argsort(copy_key, stable=True)  # points keep their order within a copy
+    point_of, image_of = point_of[order], image_of[order]
+    keys, stroke_ids = torch.unique_consecutive(copy_key[order], return_inverse=True)
+    copies = PackedStrokes(traj.points[point_of], stroke_ids, image_of, keys // n_s, n_s)
     after = render(copies, size=cv.SIZE, blur_sigma=cv.BLUR_SIGMA)
     blank_then_after = torch.cat([after.new_zeros(1, *after.shape[1:]), after])  # row s + 1: after stroke s
     before = blank_then_after[torch.where(has_prev, strokes, 0)]
