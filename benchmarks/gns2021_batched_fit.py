@@ -23,6 +23,7 @@ from charchallenge.feinman2020.splits import holdout_split  # noqa: E402
 from charchallenge.gns2021.fit import FitParams, fit_parses  # noqa: E402
 from charchallenge.gns2021.parses import parse_images  # noqa: E402
 from charchallenge.gns2021.type_model import load_type_model  # noqa: E402
+from charchallenge.provenance import device_description  # noqa: E402
 
 
 def main() -> None:
@@ -31,18 +32,19 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=8)
     ap.add_argument("--no-loop", action="store_true", help="skip the one-parse-at-a-time fit")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads for both fits (the pipeline: 1)")
+    ap.add_argument("--device", default="cpu", help="cpu | cuda | auto (params gns2021.device): where the fits run")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     params = resolve({**yaml.safe_load(open(ROOT / "params.yaml")), "scale": args.scale})
     g = params["gns2021"]
     ds = OmniglotDataset.load(ROOT / f"data/processed/omniglot_{params['data']['background']}.npz")
     _, held = holdout_split(ds.alphabet_of(), params["data"]["background"])
-    tm = load_type_model(ROOT / f"data/models/feinman2020/{args.scale}/full_ns_holdout.pt")
+    tm = load_type_model(ROOT / f"data/models/feinman2020/{args.scale}/full_ns_holdout.pt", device=args.device)
     chosen = np.random.RandomState(0).choice(held, args.images, replace=False)
     images = np.stack([ds.image(int(i)) for i in chosen])
     fit = FitParams(**g["fit"])
     print(f"{args.images} held-out images, {args.scale} scale: K = {g['parsing']['k']}, "
-          f"{g['parsing']['walks']['max_unique_walks']} walks, {fit.iterations} fit iterations, {args.threads} thread(s)")
+          f"{g['parsing']['walks']['max_unique_walks']} walks, {fit.iterations} fit iterations, {args.threads} thread(s), on {device_description(str(tm.device))}")
     start = time.perf_counter()
     parses, owner = parse_images(images, tm, g["parsing"], params["seed"], [str(i) for i in chosen])
     t_parse = time.perf_counter() - start

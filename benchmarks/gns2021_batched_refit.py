@@ -23,6 +23,7 @@ from charchallenge.gns2021.fit import FitParams, fit_parses  # noqa: E402
 from charchallenge.gns2021.parses import top_parses  # noqa: E402
 from charchallenge.gns2021.type_model import load_type_model  # noqa: E402
 from charchallenge.gns2021.walks import WalkParams  # noqa: E402
+from charchallenge.provenance import device_description  # noqa: E402
 
 
 def main() -> None:
@@ -32,11 +33,12 @@ def main() -> None:
     ap.add_argument("--test", type=int, default=20, help="test images each parse is refitted to (an episode: 20)")
     ap.add_argument("--iterations", type=int, default=15)
     ap.add_argument("--chunk", type=int, default=None, help="rows per batch (default: the scale's params)")
+    ap.add_argument("--device", default="cpu", help="cpu | cuda | auto (params gns2021.device): where the refits run")
     args = ap.parse_args()
     torch.set_num_threads(1)
     ds = OmniglotDataset.load(ROOT / "data/processed/omniglot_small.npz")
     _, held = holdout_split(ds.alphabet_of(), "small")
-    tm = load_type_model(ROOT / f"data/models/feinman2020/{args.scale}/full_ns_holdout.pt")
+    tm = load_type_model(ROOT / f"data/models/feinman2020/{args.scale}/full_ns_holdout.pt", device=args.device)
     chosen = np.random.RandomState(0).choice(held, args.train + args.test, replace=False)
     parses, images = [], []
     for i in chosen[: args.train]:
@@ -52,7 +54,7 @@ def main() -> None:
                                   )["gns2021"]["classify"]["refit"]["chunk"]
     params = RefitParams(iterations=args.iterations, chunk=chunk)
     print(f"{len(rows)} refits ({len(parses)} parses x {len(tests)} test images), {args.iterations} iterations, "
-          f"batches of {chunk} rows, 1 thread")
+          f"batches of {chunk} rows, 1 thread, on {device_description(str(tm.device))}")
     start = time.perf_counter()
     batched = refit_tokens(fitted, rows, targets, params)
     t_batch = time.perf_counter() - start

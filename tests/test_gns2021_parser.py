@@ -93,6 +93,10 @@ def test_blank_image_is_a_clear_error():
 
 # ---- step 2: stroke order and direction scored by the type model ---------------------------------
 
+TINY_HP = dict(location=dict(channels=[2, 2, 2, 2], dense=4), stroke=dict(hidden=4, layers=1, attention=4, cnn=[2, 2, 4]),
+               termination=dict(channels=2, dense=2))
+
+
 def tiny_type_model():
     import torch
 
@@ -100,9 +104,7 @@ def tiny_type_model():
     from charchallenge.gns2021.type_model import TypeModel
 
     torch.manual_seed(0)
-    hp = dict(location=dict(channels=[2, 2, 2, 2], dense=4), stroke=dict(hidden=4, layers=1, attention=4, cnn=[2, 2, 4]),
-              termination=dict(channels=2, dense=2))
-    return TypeModel(FullNS(**hp))
+    return TypeModel(FullNS(**TINY_HP))
 
 
 def test_type_log_prob_is_in_pixel_units():

@@ -157,6 +157,14 @@ for _stage in [s for s in RESULTS if RESULTS[s].get("headline")]:
             "../scripts/headline_metrics.py"
 
 
+def gpus(device):
+    """GPUs a job of a study with device setting ``device`` asks a scheduler for: 1 for ``cuda``,
+    and for ``auto`` where this machine has an NVIDIA GPU; else 0."""
+    import shutil
+
+    return 1 if device == "cuda" or (device == "auto" and shutil.which("nvidia-smi")) else 0
+
+
 # Time limits (minutes) and memory (MB) of the long jobs, per scale: what a cluster scheduler
 # (workflow/profiles/slurm) is asked for. Training and inference jobs checkpoint, so one that
 # hits its limit resumes when resubmitted (the profile's `retries`).

@@ -3,13 +3,11 @@
 # Artifacts (weights, inference results) live in data/models/fabi2020/{scale}/; training
 # checkpoints in checkpoints/fabi2020/{scale}/seed<k>/ (not an output: survives a killed job).
 
-import shutil as _shutil
-
 FABI = P["fabi2020"]
 FABI_MODELS = "data/models/fabi2020/{scale}"
 FABI_RESULTS = "results/fabi2020/{scale}"
 FABI_CODE = pkg("fabi2020", "training.py", "preprocess/trajectories.py", "io.py")
-FABI_GPU = 1 if FABI["device"] == "cuda" or (FABI["device"] == "auto" and _shutil.which("nvidia-smi")) else 0
+FABI_GPU = gpus(FABI["device"])
 
 
 wildcard_constraints:

@@ -5,8 +5,6 @@
 # Weights and samples live in data/models/feinman2020/{scale}/; checkpoints in
 # checkpoints/feinman2020/{scale}/<run>/ (not an output: a killed job resumes from it).
 
-import shutil as _fl_shutil
-
 FL = P["feinman2020"]
 FL_MODELS = "data/models/feinman2020/{scale}"
 FL_RESULTS = "results/feinman2020/{scale}"
@@ -20,7 +18,7 @@ FL_CODE = sorted(set(FL_CANVAS_CODE + pkg(
     "feinman2020/data.py", "feinman2020/density.py",
     "mixtures.py", "layers.py", "training.py", "io.py", "data/dataset.py")))
 FL_FIG_CODE = sorted(set(FL_CODE + pkg("feinman2020/classifier.py", "feinman2020/sampling.py", "feinman2020/plotting.py")))
-FL_GPU = 1 if FL["device"] == "cuda" or (FL["device"] == "auto" and _fl_shutil.which("nvidia-smi")) else 0
+FL_GPU = gpus(FL["device"])
 FL_NAMES = ["full_ns", "hierarchical_lstm", "baseline_lstm"]
 FL_SPLITS = list(range(1, FL["splits"]["n_splits"] + 1))
 FL_DATA = dict(splines=SPLINES, dataset=DATASET, canvases=FL_CANVASES)

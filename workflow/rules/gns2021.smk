@@ -5,6 +5,7 @@
 GNS = P["gns2021"]
 GNS_RESULTS = "results/gns2021/{scale}"
 GNS_MODELS = "data/models/gns2021/{scale}"
+GNS_GPU = gpus(GNS["device"])  # parsing, fits, refits, the climb, Hessians and AIS run on it
 # Each rule's code dependencies are the package modules its script imports (script_code).
 
 
@@ -30,11 +31,12 @@ rule gns2021_parsing:
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
         code=script_code("gns2021/parsing.py"),
     params:
-        run=section_params("gns2021", "parsing", extra=("data",)),
+        run=section_params("gns2021", "device", "parsing", extra=("data",)),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
         mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
     log:
         job_log("gns2021_parsing", "scale"),
     benchmark:
@@ -78,11 +80,12 @@ rule gns2021_exemplars:
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
         code=script_code("gns2021/exemplars.py"),
     params:
-        run=section_params("gns2021", "exemplars", "fit", "parsing", extra=("data",)),
+        run=section_params("gns2021", "device", "exemplars", "fit", "parsing", extra=("data",)),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
         mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
     log:
         job_log("gns2021_exemplars", "scale"),
     benchmark:
@@ -129,11 +132,12 @@ rule gns2021_likelihood:
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
         code=script_code("gns2021/likelihood.py"),
     params:
-        run=section_params("gns2021", "fit", "likelihood", "parsing", extra=("data",)),
+        run=section_params("gns2021", "device", "fit", "likelihood", "parsing", extra=("data",)),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
         mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
     log:
         job_log("gns2021_likelihood", "scale"),
     benchmark:

@@ -149,11 +149,12 @@ rule gns2021_classify_fit:
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
         code=script_code("gns2021/classify_fit.py"),
     params:
-        run=section_params("gns2021", "classify", "fit", "parsing"),
+        run=section_params("gns2021", "device", "classify", "fit", "parsing"),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
         mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
     log:
         job_log("gns2021_classify_fit", "scale", "episode"),
     benchmark:
@@ -172,11 +173,12 @@ rule gns2021_classify_refit:
         parses=f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
         code=script_code("gns2021/classify_refit.py"),
     params:
-        run=section_params("gns2021", "classify"),
+        run=section_params("gns2021", "device", "classify"),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
         mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
     log:
         job_log("gns2021_classify_refit", "scale", "episode", "direction"),
     benchmark:

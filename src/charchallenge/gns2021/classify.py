@@ -30,8 +30,8 @@ from torch import Tensor
 
 from charchallenge.progress import Progress
 
-from .fit import FittedParses, tune_blur
-from .image_model import BLUR, EPS, canvas_log_likelihood, check_image, ink_canvas, log_likelihood
+from .fit import FittedParses, checked_images, tune_blur
+from .image_model import BLUR, EPS, canvas_log_likelihood, ink_canvas, log_likelihood
 from .token_model import TokenModel, TokenNoise
 
 
@@ -54,12 +54,13 @@ class RefitParams:
 
 def _render_start(fitted: FittedParses, rows: list[int], params: RefitParams) -> tuple[Tensor, Tensor]:
     """Free variables of blur and eps where the refits of ``rows`` start (see ``render_start``)."""
+    dev = fitted.type_cp.points.device
     if params.render_start == "reset":
-        return (torch.full((len(rows),), params.blur_start, requires_grad=True),
-                torch.full((len(rows),), params.eps_start, requires_grad=True))
+        return (torch.full((len(rows),), params.blur_start, requires_grad=True, device=dev),
+                torch.full((len(rows),), params.eps_start, requires_grad=True, device=dev))
     if params.render_start != "fitted":
         raise ValueError(f"refit.render_start: expected 'reset' or 'fitted', got {params.render_start!r}")
-    idx = torch.as_tensor(rows)
+    idx = torch.as_tensor(rows, device=dev)
 
     def inside(b, v):  # keep the start strictly inside the bounds, where the reparameterisation is finite
         margin = 1e-6 * (b.hi - b.lo)
@@ -76,13 +77,9 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
     ``recorded``: iteration counts as keys; the scores (after blur tuning) at each of them are
     appended there, so one run gives the cost of stopping earlier. ``tokens``: if given, the
     refitted tokens' control points (motor px, one list of strokes per pair) are appended to it
-    (for figures such as Fig. A10)."""
+    (for figures such as Fig. A10). Runs on the device of ``fitted``'s tensors, and returns there."""
     token_model = token_model or TokenModel()
-    images = torch.as_tensor(images, dtype=torch.float32)
-    if len(images) != len(rows):
-        raise ValueError(f"refit_tokens: {len(rows)} parses for {len(images)} images")
-    for j in range(len(images)):
-        check_image(images[j].numpy(), f"refit image {j}")
+    images = checked_images(images, len(rows), "refit_tokens", "refit image").to(fitted.type_cp.points.device)
     out = []
     n_chunks = (len(rows) + params.chunk - 1) // params.chunk
     bar = Progress(params.iterations * n_chunks, "GNS refit", unit="iterations") if progress else None
@@ -123,7 +120,7 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
         if tokens is not None:
             with torch.no_grad():
                 cp = token_model.apply(packed, TokenNoise(shape, location, affine))
-            tokens += [[cp.points[cp.stroke_index == st].numpy().astype(np.float64)
+            tokens += [[cp.points[cp.stroke_index == st].cpu().numpy().astype(np.float64)
                         for st in torch.nonzero(cp.stroke_drawing == d).flatten().tolist()] for d in range(len(part))]
         if recorded is not None and params.iterations in recorded:
             recorded[params.iterations].append(out[-1])
@@ -156,4 +153,4 @@ def episode_scores(train_scores: Tensor, test_scores: Tensor, forward: Tensor, r
 
 def predictions(scores: Tensor) -> np.ndarray:
     """The predicted class (argmax over the last axis) per test image."""
-    return scores.argmax(-1).numpy()
+    return scores.argmax(-1).cpu().numpy()

@@ -18,6 +18,7 @@ step per iteration for all of them.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,8 +64,19 @@ class FittedParses:
     def type_strokes(self, d: int) -> list[np.ndarray]:
         """Control points (motor px) of parse ``d``'s type, one array per stroke."""
         p = self.type_cp
-        return [p.points[p.stroke_index == s].numpy().astype(np.float64)
+        return [p.points[p.stroke_index == s].cpu().numpy().astype(np.float64)
                 for s in torch.nonzero(p.stroke_drawing == d).flatten().tolist()]
+
+    def to(self, device: torch.device | str) -> "FittedParses":
+        """The same parses with every tensor on ``device`` (saved on the CPU, refitted where the
+        refits run)."""
+        moved = {f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)
+                 if isinstance(getattr(self, f.name), Tensor)}
+        p, z = self.type_cp, self.noise
+        type_cp = dataclasses.replace(p, points=p.points.to(device), stroke_index=p.stroke_index.to(device),
+                                      drawing_index=p.drawing_index.to(device), stroke_drawing=p.stroke_drawing.to(device))
+        return dataclasses.replace(self, **moved, type_cp=type_cp,
+                                   noise=TokenNoise(z.shape.to(device), z.location.to(device), z.affine.to(device)))
 
     def rows(self, rows: list[int]) -> tuple[PackedStrokes, TokenNoise, list[int]]:
         """The packed types, the fitted token noise and the samples per stroke of parses ``rows``
@@ -76,28 +88,24 @@ class FittedParses:
         strokes = [torch.nonzero(p.stroke_drawing == d).flatten() for d in range(p.n_drawings)]
         pi = torch.cat([points[r] for r in rows])
         si = torch.cat([strokes[r] for r in rows])
-        packed = pack_strokes([self.type_strokes(r) for r in rows], dtype=p.points.dtype)
+        packed = pack_strokes([self.type_strokes(r) for r in rows], dtype=p.points.dtype, device=p.points.device)
         noise = TokenNoise(self.noise.shape[pi].clone(), self.noise.location[si].clone(),
-                           self.noise.affine[torch.as_tensor(rows)].clone())
+                           self.noise.affine[torch.as_tensor(rows, device=p.points.device)].clone())
         return packed, noise, [self.n_samples[s] for s in si.tolist()]
 
 
 def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeModel,
                token_model: TokenModel | None = None, params: FitParams = FitParams(),
                progress: bool = False) -> FittedParses:
-    """Optimise every parse against its image (``images[d]`` for ``parses[d]``, binary, ink = 1)."""
+    """Optimise every parse against its image (``images[d]`` for ``parses[d]``, binary, ink = 1), on
+    the type model's device (:attr:`.type_model.TypeModel.device`); the result's tensors are there."""
     token_model = token_model or TokenModel()
     for p in type_model.density.parameters():
         p.requires_grad_(False)
-    images = torch.as_tensor(images, dtype=torch.float32)
-    if images.ndim != 3 or len(images) != len(parses):
-        raise ValueError(f"fit_parses: one 105x105 image per parse expected, got {tuple(images.shape)} "
-                         f"for {len(parses)} parses")
-    for d in range(len(images)):
-        check_image(images[d].numpy(), f"image of parse {d}")
+    images = checked_images(images, len(parses), "fit_parses", "image of parse").to(type_model.device)
     if any(len(p) == 0 for p in parses):
         raise ValueError("fit_parses: a parse without strokes")
-    packed = pack_strokes(parses, dtype=torch.float32)
+    packed = pack_strokes(parses, dtype=torch.float32, device=type_model.device)
     n_samples = samples_per_stroke(packed)
     d = packed.n_drawings
     type_pts = packed.points.clone().requires_grad_(True)
@@ -105,8 +113,8 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
     shape = zero.shape.clone().requires_grad_(True)
     location = zero.location.clone().requires_grad_(True)
     affine = zero.affine.clone().requires_grad_(True)
-    blur_x = torch.full((d,), params.blur_start, requires_grad=True)
-    eps_x = torch.full((d,), params.eps_start, requires_grad=True)
+    blur_x = torch.full((d,), params.blur_start, requires_grad=True, device=type_model.device)
+    eps_x = torch.full((d,), params.eps_start, requires_grad=True, device=type_model.device)
     optimizer = torch.optim.Adam([{"params": [blur_x, eps_x], "lr": params.lr_render},
                                   {"params": [type_pts, shape, location, affine], "lr": params.lr}])
 
@@ -125,11 +133,12 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
         loss = -(ll + tlp + klp).sum()
         loss.backward()
         optimizer.step()
-        losses.append(float(loss.detach()) / d)
+        losses.append(loss.detach())
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
+    losses = [float(v) / d for v in losses]  # read once at the end: no device sync per iteration
 
     with torch.no_grad():
         canvas = ink_canvas(token_model.apply(packed.with_points(type_pts), TokenNoise(shape, location, affine)),
@@ -142,13 +151,25 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
                         n_samples, losses, BLUR.value(blur_x).detach())
 
 
+def checked_images(images, n: int, caller: str, name: str) -> Tensor:
+    """``images`` as a float32 tensor (N, 105, 105), N = ``n``, each one checked by
+    :func:`.image_model.check_image` (a one-line error naming ``name`` and its index otherwise)."""
+    images = torch.as_tensor(images).to(torch.float32)
+    if images.ndim != 3 or len(images) != n:
+        raise ValueError(f"{caller}: one 105x105 image per parse expected, got {tuple(images.shape)} for {n} parses")
+    for j, im in enumerate(images.cpu().numpy()):
+        check_image(im, f"{name} {j}")
+    return images
+
+
 def tune_blur(image_ll, fitted_blur: Tensor, steps: int) -> Tensor:
     """Blur tuning (facts section 5): ``steps`` values from each row's fitted sigma down to the
     minimum; per row the one with the best image log-likelihood ``image_ll(blur) -> (D,)``
     (callers paint once, :func:`.image_model.ink_canvas`, and blur that canvas per value)."""
-    grid = torch.stack([torch.linspace(float(b), BLUR_BOUNDS[0], steps) for b in fitted_blur], 1)  # (steps, D)
-    lls = torch.stack([image_ll(g) for g in grid])
-    return grid[lls.argmax(0), torch.arange(len(fitted_blur))]
+    dev = fitted_blur.device
+    grid = torch.stack([torch.linspace(float(b), BLUR_BOUNDS[0], steps, device=dev) for b in fitted_blur], 1)
+    lls = torch.stack([image_ll(g) for g in grid])  # (steps, D)
+    return grid[lls.argmax(0), torch.arange(len(fitted_blur), device=dev)]
 
 
 def parse_weights(scores: Tensor, temperature: float = 8.0) -> Tensor:
@@ -160,7 +181,7 @@ def new_exemplars(fitted: FittedParses, rows: list[int], n: int, generator: torc
                   token_model: TokenModel | None = None, temperature: float = 8.0) -> list[np.ndarray]:
     """``n`` new exemplars of one image whose parses are ``rows`` of ``fitted`` (Fig. 4a): pick a
     parse by its weight, sample a token of its type, render at blur 0 and threshold at 0.5."""
-    w = parse_weights(fitted.score[rows], temperature)
+    w = parse_weights(fitted.score[rows].cpu(), temperature)  # drawn on the CPU generator
     picks = torch.multinomial(w, n, replacement=True, generator=generator).tolist()
     return token_images([fitted.type_strokes(rows[k]) for k in picks], generator, token_model)
 
@@ -172,7 +193,7 @@ def token_images(types: list[list[np.ndarray]], generator: torch.Generator,
     from .image_model import ink_probabilities
 
     token_model = token_model or TokenModel()
-    packed = pack_strokes(types, dtype=torch.float32)
+    packed = pack_strokes(types, dtype=torch.float32, device="cpu")
     token = token_model.apply(packed, token_model.sample(packed, generator))
     with torch.no_grad():
         probs = ink_probabilities(token, 0.0, 0.0, samples_per_stroke(packed))

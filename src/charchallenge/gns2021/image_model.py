@@ -87,8 +87,8 @@ def spline_trajectories(packed: PackedStrokes, n_samples: list[int]) -> PackedSt
         traj_stroke.append(np.full(n, s))
         r += n
     device, dtype = packed.points.device, packed.points.dtype
-    matrix = torch.sparse_coo_tensor(np.stack([np.concatenate(rows), np.concatenate(cols)]),
-                                     np.concatenate(vals), (r, len(idx)), check_invariants=True).to(device=device, dtype=dtype)
+    matrix = torch.sparse_coo_tensor(np.stack([np.concatenate(rows), np.concatenate(cols)]), np.concatenate(vals),
+                                     (r, len(idx)), check_invariants=True, device="cpu").to(device=device, dtype=dtype)
     points = torch.sparse.mm(matrix, packed.points)
     stroke_index = torch.as_tensor(np.concatenate(traj_stroke), device=device)
     return PackedStrokes(points, stroke_index, packed.stroke_drawing[stroke_index], packed.stroke_drawing,

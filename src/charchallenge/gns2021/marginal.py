@@ -87,19 +87,20 @@ def _local_coordinates(fitted: FittedParses) -> tuple[list[Tensor], list[Tensor]
     every entry and its coordinate within that parse's variables; and every parse's dimension
     (4 per control point, 2 per stroke, 4 for the warp)."""
     p = fitted.type_cp
+    dev = p.points.device
     stroke_of_point = p.stroke_index
     point_drawing = p.stroke_drawing[stroke_of_point]
     n_cp = torch.bincount(point_drawing, minlength=p.n_drawings)
     n_s = torch.bincount(p.stroke_drawing, minlength=p.n_drawings)
-    point_rank = torch.arange(len(point_drawing)) - (torch.cumsum(n_cp, 0) - n_cp)[point_drawing]
-    stroke_rank = torch.arange(p.n_strokes) - (torch.cumsum(n_s, 0) - n_s)[p.stroke_drawing]
-    xy, wrp = torch.arange(2), torch.arange(4)
+    point_rank = torch.arange(len(point_drawing), device=dev) - (torch.cumsum(n_cp, 0) - n_cp)[point_drawing]
+    stroke_rank = torch.arange(p.n_strokes, device=dev) - (torch.cumsum(n_s, 0) - n_s)[p.stroke_drawing]
+    xy, wrp = torch.arange(2, device=dev), torch.arange(4, device=dev)
     type_local = 2 * point_rank[:, None] + xy
     shape_local = 2 * n_cp[point_drawing][:, None] + type_local
     location_local = 4 * n_cp[p.stroke_drawing][:, None] + 2 * stroke_rank[:, None] + xy
     affine_local = (4 * n_cp + 2 * n_s)[:, None] + wrp
     drawings = [point_drawing[:, None].expand(-1, 2), point_drawing[:, None].expand(-1, 2),
-                p.stroke_drawing[:, None].expand(-1, 2), torch.arange(p.n_drawings)[:, None].expand(-1, 4)]
+                p.stroke_drawing[:, None].expand(-1, 2), torch.arange(p.n_drawings, device=dev)[:, None].expand(-1, 4)]
     return [type_local, shape_local, location_local, affine_local], drawings, 4 * n_cp + 2 * n_s + 4
 
 
@@ -107,6 +108,12 @@ def _probes(local: list[Tensor], j: int, dtype) -> list[Tensor]:
     """One tensor per variable tensor, 1 at coordinate j of every parse: a product with the
     block-diagonal Hessian (or Jacobian) gives column j of every parse's block at once."""
     return [(loc == j).to(dtype) for loc in local]
+
+
+def _images(images, dtype, like: Tensor) -> Tensor:
+    """The target images in ``dtype`` on the device of ``like`` (the parses' tensors)."""
+    images = images if isinstance(images, Tensor) else torch.as_tensor(images, device="cpu")
+    return images.to(device=like.device, dtype=dtype)
 
 
 def _variables(fitted: FittedParses, dtype) -> list[Tensor]:
@@ -143,7 +150,8 @@ def log_joint(fitted: FittedParses, images: Tensor, type_model: TypeModel, token
     """f(z_C) = log P(I | theta) + log P(psi) + log P(theta | psi) per parse, as
     :func:`log_joint_hessians` takes it (same blur and eps)."""
     joint = _JointAt(fitted, images, type_model, token_model, dtype)
-    return joint(torch.zeros(fitted.type_cp.n_drawings, int(joint.dims.max()), dtype=dtype))
+    return joint(torch.zeros(fitted.type_cp.n_drawings, int(joint.dims.max()), dtype=dtype,
+                             device=fitted.type_cp.points.device))
 
 
 def log_joint_hessians(fitted: FittedParses, images: Tensor, type_model: TypeModel,
@@ -163,7 +171,7 @@ def log_joint_hessians(fitted: FittedParses, images: Tensor, type_model: TypeMod
         raise ValueError(f"curvature: expected 'exact' or 'gauss-newton', got {curvature!r}")
     token_model = token_model or TokenModel()
     variables = _variables(fitted, dtype)
-    images = torch.as_tensor(images, dtype=dtype)
+    images = _images(images, dtype, variables[0])
     probs, value, prior = _log_joint_parts(fitted, variables, images, _in_dtype(type_model, dtype), token_model, dtype)
     local, owner, dims = _local_coordinates(fitted)
     n, d_max = fitted.type_cp.n_drawings, int(dims.max())
@@ -172,7 +180,7 @@ def log_joint_hessians(fitted: FittedParses, images: Tensor, type_model: TypeMod
     else:  # f's gradient, and the type and token terms' with their graph
         first = torch.autograd.grad(value.sum(), variables, retain_graph=True)
         grads = torch.autograd.grad(prior.sum(), variables, create_graph=True)
-    full = torch.zeros(n, d_max, d_max, dtype=dtype)
+    full = torch.zeros(n, d_max, d_max, dtype=dtype, device=value.device)
     bar = Progress(d_max, "Laplace Hessian columns", unit="columns") if progress else None
     for j in range(d_max):
         hv = torch.autograd.grad(sum((g * v).sum() for g, v in zip(grads, _probes(local, j, dtype))), variables,
@@ -188,7 +196,7 @@ def log_joint_hessians(fitted: FittedParses, images: Tensor, type_model: TypeMod
     if curvature == "gauss-newton":
         full = full - _gauss_newton(probs, images, variables, local, dims, progress)
     blocks = [0.5 * (full[d, :k, :k] + full[d, :k, :k].T) for d, k in enumerate(dims.tolist())]
-    gradient = torch.zeros(n, d_max, dtype=dtype)
+    gradient = torch.zeros(n, d_max, dtype=dtype, device=value.device)
     for g, loc, own in zip(first, local, owner):
         gradient[own, loc] = g.detach()
     return value.detach(), blocks, [gradient[d, :k] for d, k in enumerate(dims.tolist())]
@@ -233,7 +241,7 @@ class _JointAt:
     def __init__(self, fitted: FittedParses, images: Tensor, type_model: TypeModel,
                  token_model: TokenModel | None, dtype):
         self.fitted, self.dtype = fitted, dtype
-        self.images = torch.as_tensor(images, dtype=dtype)
+        self.images = _images(images, dtype, fitted.type_cp.points)
         self.tm, self.token_model = _in_dtype(type_model, dtype), token_model or TokenModel()
         self.local, self.owner, self.dims = _local_coordinates(fitted)
         self.base = [v.detach() for v in _variables(fitted, dtype)]
@@ -259,9 +267,9 @@ def polish(fitted: FittedParses, images: Tensor, type_model: TypeModel, iteratio
     variable, so each parse keeps the better of its start and its end (never worse). Returns the
     polished parses, each parse's gain in f and the mean f after each evaluation (the curve)."""
     token_model = token_model or TokenModel()
-    images = torch.as_tensor(images, dtype=dtype)
     tm = _in_dtype(type_model, dtype)
     variables = _variables(fitted, dtype)
+    images = _images(images, dtype, variables[0])
     start = [v.detach().clone() for v in variables]
     with torch.no_grad():
         before = _log_joint_parts(fitted, start, images, tm, token_model, dtype)[1]
@@ -301,11 +309,11 @@ def newton_step(fitted: FittedParses, images: Tensor, type_model: TypeModel, val
     pixel edge, and clamped ink has none)."""
     joint = _JointAt(fitted, images, type_model, token_model, dtype)
     n, d_max = fitted.type_cp.n_drawings, int(joint.dims.max())
-    step = torch.zeros(n, d_max, dtype=dtype)
+    step = torch.zeros(n, d_max, dtype=dtype, device=value.device)
     for d, (h, g) in enumerate(zip(blocks, gradients)):
         eig, vec = torch.linalg.eigh(-h.to(dtype))
         step[d, : len(g)] = vec @ ((vec.T @ g.to(dtype)) / eig.clamp(min=floor))
-    best, best_t = torch.zeros(n, dtype=dtype), torch.zeros(n, dtype=dtype)
+    best, best_t = torch.zeros(n, dtype=dtype, device=value.device), torch.zeros(n, dtype=dtype, device=value.device)
     for t in (1.0, 0.5, 0.25, 0.125):
         gain = joint(t * step) - value.to(dtype)
         best_t = torch.where(gain > best, torch.full_like(best_t, t), best_t)
@@ -344,7 +352,7 @@ def repeated(fitted: FittedParses, copies: int) -> FittedParses:
     """``fitted`` with every parse repeated ``copies`` times in a row (parse d's copies are rows
     ``d * copies ... d * copies + copies - 1``): one batch row per chain of :class:`AnnealedSampler`.
     The rows are taken as the token refits take them (:meth:`.fit.FittedParses.rows`)."""
-    rows = torch.arange(fitted.type_cp.n_drawings).repeat_interleave(copies)
+    rows = torch.arange(fitted.type_cp.n_drawings, device=fitted.type_cp.points.device).repeat_interleave(copies)
     type_cp, noise, n_samples = fitted.rows(rows.tolist())
     per_drawing = {k: getattr(fitted, k)[rows] for k in ("blur", "eps", "score", "image_ll", "type_lp", "token_lp")}
     fit_blur = None if fitted.fit_blur is None else fitted.fit_blur[rows]
@@ -367,7 +375,7 @@ class AnnealedEstimate:
 def annealing_schedule(temperatures: int, power: float = 2.0) -> Tensor:
     """beta_0 = 0 < ... < beta_K = 1 with beta_k = (k / K)^power: small steps first, where the
     proposal and e^f disagree most."""
-    return (torch.arange(temperatures + 1, dtype=torch.float64) / temperatures) ** power
+    return (torch.arange(temperatures + 1, dtype=torch.float64, device="cpu") / temperatures) ** power
 
 
 def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperatures: int,
@@ -394,8 +402,9 @@ def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperature
     n = len(blocks)
     dims = [len(h) for h in blocks]
     d_max = max(dims)
-    dtype = blocks[0].dtype
-    scales, log_norm = torch.zeros(n, d_max, d_max, dtype=dtype), torch.zeros(n, dtype=dtype)
+    dtype, dev = blocks[0].dtype, blocks[0].device
+    f = dict(dtype=dtype, device=dev)
+    scales, log_norm = torch.zeros(n, d_max, d_max, **f), torch.zeros(n, **f)
     for d, h in enumerate(blocks):
         eig, vec = torch.linalg.eigh(-h)
         eig = eig.clamp(min=floor)
@@ -403,7 +412,11 @@ def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperature
         log_norm[d] = 0.5 * dims[d] * LOG_2PI - 0.5 * torch.log(eig).sum()
     scales = scales.repeat_interleave(chains, 0)
     log_norm = log_norm.repeat_interleave(chains)
-    mask = (torch.arange(d_max)[None, :] < torch.tensor(dims)[:, None]).to(dtype).repeat_interleave(chains, 0)
+    mask = (torch.arange(d_max, device=dev)[None, :] < torch.tensor(dims, device=dev)[:, None]).to(dtype)
+    mask = mask.repeat_interleave(chains, 0)
+
+    def randn(*shape):  # drawn on the CPU generator, the same numbers on every device
+        return torch.randn(*shape, dtype=dtype, generator=generator, device="cpu").to(dev)
 
     def weight(e: Tensor) -> tuple[Tensor, Tensor]:
         """w(e) = f - log q at delta(e), and its gradient in e."""
@@ -417,24 +430,25 @@ def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperature
         """The Langevin proposal's mean: e + step^2 / 2 grad log pi_beta(e)."""
         return e + 0.5 * step**2 * (beta * grad_w - e)
 
-    betas = annealing_schedule(temperatures, power).to(dtype)
-    e = torch.randn(n * chains, d_max, dtype=dtype, generator=generator) * mask
+    betas = annealing_schedule(temperatures, power).to(**f)
+    e = randn(n * chains, d_max) * mask
     w, grad_w = weight(e)
-    log_w = torch.zeros(n * chains, dtype=dtype)
-    step = torch.ones(n, dtype=dtype)
-    accepted = torch.zeros(n, dtype=dtype)
+    log_w = torch.zeros(n * chains, **f)
+    step = torch.ones(n, **f)
+    accepted = torch.zeros(n, **f)
     for k in range(1, temperatures + 1):
         log_w = log_w + (betas[k] - betas[k - 1]) * w
         if k == temperatures:
             break
         beta, h = betas[k], step.repeat_interleave(chains)[:, None]
-        noise = torch.randn(e.shape, dtype=dtype, generator=generator) * mask
+        noise = randn(*e.shape) * mask
         proposal = drift(e, grad_w, beta, h) + h * noise
         w_new, grad_new = weight(proposal)
         forward = -0.5 * (noise**2).sum(1)
         backward = -0.5 * ((e - drift(proposal, grad_new, beta, h)) ** 2).sum(1) / h[:, 0] ** 2
         log_ratio = beta * (w_new - w) - 0.5 * ((proposal**2).sum(1) - (e**2).sum(1)) + backward - forward
-        accept = torch.log(torch.rand(n * chains, dtype=dtype, generator=generator)) < log_ratio  # NaN: rejected
+        uniform = torch.rand(n * chains, dtype=dtype, generator=generator, device="cpu").to(dev)
+        accept = torch.log(uniform) < log_ratio  # NaN: rejected
         e = torch.where(accept[:, None], proposal, e)
         w = torch.where(accept, w_new, w)
         grad_w = torch.where(accept[:, None], grad_new, grad_w)
@@ -459,7 +473,7 @@ class AnnealedSampler:
     def __init__(self, fitted: FittedParses, images: Tensor, type_model: TypeModel, blocks: list[Tensor],
                  chains: int, token_model: TokenModel | None = None, floor: float = 1e-3, power: float = 2.0,
                  dtype=torch.float32):
-        images = torch.as_tensor(images).repeat_interleave(chains, 0)
+        images = _images(images, dtype, fitted.type_cp.points).repeat_interleave(chains, 0)
         self.joint = _JointAt(repeated(fitted, chains), images, type_model, token_model, dtype)
         self.blocks = [h.to(dtype) for h in blocks]
         self.chains, self.floor, self.power = chains, floor, power
@@ -493,10 +507,10 @@ def laplace_terms(log_joint: Tensor, hessians: list[Tensor], gradients: list[Ten
             gains.append(float(0.5 * (coef**2 / eig).sum()))
         else:
             gains.append(float("nan"))
-    dim = torch.tensor(dims, dtype=log_joint.dtype)
-    log_det = torch.tensor(log_dets, dtype=log_joint.dtype)
-    return LaplaceTerms(log_joint, dim, log_det, torch.tensor(mins, dtype=log_joint.dtype),
-                        log_joint + 0.5 * dim * LOG_2PI - 0.5 * log_det, torch.tensor(gains, dtype=log_joint.dtype))
+    f = dict(dtype=log_joint.dtype, device=log_joint.device)
+    dim, log_det = torch.tensor(dims, **f), torch.tensor(log_dets, **f)
+    return LaplaceTerms(log_joint, dim, log_det, torch.tensor(mins, **f), log_joint + 0.5 * dim * LOG_2PI - 0.5 * log_det,
+                        torch.tensor(gains, **f))
 
 
 def image_bound(log_integrals: Tensor) -> float:

@@ -81,7 +81,7 @@ class TokenModel:
         loc_sd, scale_mean, _, scale_chol, shift_sd = self._tensors(pts)
 
         def randn(*shape):
-            return torch.randn(*shape, generator=generator, dtype=pts.dtype).to(pts.device)
+            return torch.randn(*shape, generator=generator, dtype=pts.dtype, device="cpu").to(pts.device)
 
         shape = randn(*pts.shape) * self.params.shape_sd
         location = randn(packed.n_strokes, 2) * loc_sd

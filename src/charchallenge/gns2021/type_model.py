@@ -24,6 +24,7 @@ from torch import Tensor
 
 from charchallenge.feinman2020 import canvases as cv
 from charchallenge.feinman2020.canvases import render_drawings
+from charchallenge.feinman2020.data import resolve_device
 from charchallenge.feinman2020.encoding import MOTOR_ZERO, ORIGIN, SCALE, Batch, encode, make_batch
 from charchallenge.feinman2020.full_ns import FullNS
 from charchallenge.feinman2020.sampling import load_model
@@ -43,18 +44,24 @@ class TypeModel:
         self.density = density.eval()
         self.batch_size = batch_size
 
+    @property
+    def device(self) -> torch.device:
+        """Where the density's weights are: every GNS computation with this model runs there."""
+        return next(self.density.parameters()).device
+
     @torch.no_grad()
     def log_prob(self, drawings: list[list[np.ndarray]]) -> np.ndarray:
         """log P(psi) (nats, pixel units) of each drawing, scored in batches. The partial canvases
-        are rendered once per distinct set of strokes (:func:`shared_partial_canvases`)."""
+        are rendered once per distinct set of strokes (:func:`shared_partial_canvases`), on the
+        CPU, and each batch is moved to the model's device."""
         distinct, ids = shared_partial_canvases(drawings)
         out = []
         for a in range(0, len(drawings), self.batch_size):
             part = drawings[a : a + self.batch_size]
             enc = encode(part)
-            rows = torch.as_tensor([c for i in range(a, a + len(part)) for c in ids[i]], dtype=torch.long)
-            batch = make_batch(enc, torch.arange(len(part)), distinct[rows])
-            lp = self.density.log_prob(batch).double().numpy()
+            rows = torch.as_tensor([c for i in range(a, a + len(part)) for c in ids[i]], dtype=torch.long, device="cpu")
+            batch = make_batch(enc, torch.arange(len(part), device="cpu"), distinct[rows]).to(self.device)
+            lp = self.density.log_prob(batch).double().cpu().numpy()
             n_cp = np.array([sum(len(s) for s in d) for d in part])
             out.append(lp - 2 * n_cp * LOG_SCALE)
         return np.concatenate(out) if out else np.zeros(0)
@@ -145,6 +152,9 @@ def type_log_prob(model: "TypeModel", type_cp: PackedStrokes, token_cp: PackedSt
     return lp - 2 * n_cp * LOG_SCALE
 
 
-def load_type_model(path, batch_size: int = 256) -> TypeModel:
-    """The type model from a ``feinman2020`` holdout weights file (``full_ns_holdout.pt``)."""
-    return TypeModel(load_model(path), batch_size)
+def load_type_model(path, batch_size: int = 256, device: torch.device | str = "cpu") -> TypeModel:
+    """The type model from a ``feinman2020`` holdout weights file (``full_ns_holdout.pt``), on
+    ``device`` (``auto``: CUDA when available; params ``gns2021.device``): GNS runs where its type
+    model is."""
+    device = resolve_device(device) if isinstance(device, str) else device
+    return TypeModel(load_model(path).to(device), batch_size)

@@ -14,6 +14,7 @@ from charchallenge.gns2021.parses import parse_images
 from charchallenge.gns2021.type_model import load_type_model
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file
+from charchallenge.provenance import device_description
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
@@ -24,7 +25,7 @@ torch.set_num_threads(smk.threads)
 episode = load_run(Path(smk.input.episodes) / smk.wildcards.episode)
 images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
 names = [f"{p.parent.name}/{p.name}" for p in episode.train_paths + episode.test_paths]
-type_model = load_type_model(smk.input.type_model)
+type_model = load_type_model(smk.input.type_model, device=g["device"])
 
 start = time.time()
 parses, owner = parse_images(images, type_model, pp, run["seed"], [f"{episode.name} {n}" for n in names], k=cp["k"],
@@ -33,7 +34,8 @@ parse_seconds = time.time() - start
 fitted = fit_parses(parses, torch.tensor(images[owner], dtype=torch.float32), type_model,
                     params=FitParams(**{**g["fit"], "iterations": cp["fit_iterations"]}), progress=True)
 seconds = time.time() - start
-save_torch(smk.output[0], {"fitted": fitted, "owner": owner, "n_train": len(episode.train_paths),
-                           "labels": episode.labels, "seconds": seconds, "parse_seconds": parse_seconds})
+save_torch(smk.output[0], {"fitted": fitted.to("cpu"), "owner": owner, "n_train": len(episode.train_paths),
+                           "labels": episode.labels, "seconds": seconds, "parse_seconds": parse_seconds,
+                           "device": device_description(str(type_model.device))})
 print(f"{episode.name}: {len(images)} images, {len(parses)} parses; parsed in {parse_seconds:.0f} s, "
       f"fitted in {seconds - parse_seconds:.0f} s")

@@ -11,9 +11,11 @@ import numpy as np
 import torch
 
 from charchallenge.data.episodes import load_run
+from charchallenge.feinman2020.data import resolve_device
 from charchallenge.gns2021.classify import RefitParams, refit_tokens
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file
+from charchallenge.provenance import device_description
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
@@ -22,7 +24,8 @@ cp = run["gns2021"]["classify"]
 torch.set_num_threads(smk.threads)
 episode = load_run(Path(smk.input.episodes) / smk.wildcards.episode)
 saved = torch.load(smk.input.parses, weights_only=False)
-fitted, owner, n_train = saved["fitted"], np.asarray(saved["owner"]), saved["n_train"]
+device = resolve_device(run["gns2021"]["device"])
+fitted, owner, n_train = saved["fitted"].to(device), np.asarray(saved["owner"]), saved["n_train"]
 images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
 train, test = list(range(n_train)), list(range(n_train, len(images)))
 conditioning, targets = (train, test) if smk.wildcards.direction == "forward" else (test, train)
@@ -47,11 +50,11 @@ seconds = time.time() - start
 def grid(values):
     out = torch.zeros(len(conditioning), len(targets), k, dtype=torch.float64)  # missing parse: weight 0 later
     a, b, r = (torch.as_tensor(x) for x in zip(*where))
-    out[a, b, r] = values
+    out[a, b, r] = values.cpu()
     return out
 
 
 save_torch(smk.output[0], {"scores": grid(scores), "recorded": {it: grid(torch.cat(v)) for it, v in recorded.items()},
                            "direction": smk.wildcards.direction, "pairs": len(rows), "seconds": seconds,
-                           "iterations": cp["refit"]["iterations"]})
+                           "iterations": cp["refit"]["iterations"], "device": device_description(device)})
 print(f"{episode.name} {smk.wildcards.direction}: {len(rows)} refits in {seconds:.0f} s")

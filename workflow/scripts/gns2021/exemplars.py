@@ -41,7 +41,7 @@ first_of_char = {}
 for i in rng.permutation(held_out).tolist():
     first_of_char.setdefault((alphabet[i], int(dataset.character[i])), i)
 targets = sorted(list(first_of_char.values())[: ep["n_targets"]])
-type_model = load_type_model(smk.input.type_model)
+type_model = load_type_model(smk.input.type_model, device=run["gns2021"]["device"])
 generator = torch.Generator().manual_seed(run["seed"])
 
 
@@ -88,7 +88,7 @@ write_json(smk.output.metrics, {
                   "median_ratio": float(table.ratio.median())},
     "seconds": round(seconds, 1), "seconds_per_target": round(seconds / max(1, len(targets)), 1),
     "targets_per_minute": round(60 * len(targets) / seconds, 2) if seconds else None,
-    "params": {"fit": g["fit"], "exemplars": ep}, "provenance": provenance(run["scale"], run["seed"], "cpu"),
+    "params": {"fit": g["fit"], "exemplars": ep}, "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
 })
 print(table.to_string(index=False))
 print(f"{len(targets)} targets in {seconds:.0f} s")

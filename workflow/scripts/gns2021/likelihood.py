@@ -54,7 +54,7 @@ alphabet = dataset.alphabet_of()
 _, held_out = holdout_split(alphabet, run["data"]["background"])
 rng = np.random.RandomState(run["seed"] + 2)
 chosen = np.sort(rng.choice(held_out, min(lp["n_images"], len(held_out)), replace=False)).tolist()
-type_model = load_type_model(smk.input.type_model)
+type_model = load_type_model(smk.input.type_model, device=run["gns2021"]["device"])
 
 start = time.time()
 chosen_images = np.stack([dataset.image(i) for i in chosen])
@@ -83,21 +83,28 @@ annealed, quarter = (sampler.run(k, torch.Generator().manual_seed(run["seed"] + 
                      for k, seed in ((ap["temperatures"], 3), (ap["temperatures"] // 4, 4)))
 seconds = time.time() - start
 
-per_parse = pd.DataFrame({"drawing": owner, "alphabet": alphabet[owner], "log_joint": terms.log_joint.numpy(),
-                          "polish_gain": polish_gain.numpy(), "dim": terms.dim.numpy().astype(int),
-                          "log_det_neg_hessian": terms.log_det.numpy(), "min_eigenvalue": terms.min_eigenvalue.numpy(),
-                          "min_eigenvalue_exact": exact.min_eigenvalue.numpy(), "ascent_gain": ascent.numpy(),
-                          "newton_gain_predicted": terms.newton_gain.numpy(), "log_integral": terms.log_integral.numpy(),
-                          "log_integral_annealed": annealed.log_integral.double().numpy(),
-                          "log_integral_annealed_quarter": quarter.log_integral.double().numpy(),
-                          "ess": annealed.ess.double().numpy(), "acceptance": annealed.acceptance.double().numpy(),
-                          "blur_laplace": fitted.fit_blur.numpy(), "blur_tuned": fitted.blur.numpy(), "eps": fitted.eps.numpy()})
+
+def column(values):
+    """A per-parse tensor as a numpy column (results may sit on the GPU)."""
+    return values.detach().cpu().numpy()
+
+
+per_parse = pd.DataFrame({
+    "drawing": owner, "alphabet": alphabet[owner], "log_joint": column(terms.log_joint),
+    "polish_gain": column(polish_gain), "dim": column(terms.dim).astype(int),
+    "log_det_neg_hessian": column(terms.log_det), "min_eigenvalue": column(terms.min_eigenvalue),
+    "min_eigenvalue_exact": column(exact.min_eigenvalue), "ascent_gain": column(ascent),
+    "newton_gain_predicted": column(terms.newton_gain), "log_integral": column(terms.log_integral),
+    "log_integral_annealed": column(annealed.log_integral.double()),
+    "log_integral_annealed_quarter": column(quarter.log_integral.double()),
+    "ess": column(annealed.ess.double()), "acceptance": column(annealed.acceptance.double()),
+    "blur_laplace": column(fitted.fit_blur), "blur_tuned": column(fitted.blur), "eps": column(fitted.eps)})
 rows = []
 for i, part in per_parse.groupby("drawing", sort=True):
     bound = image_bound(torch.tensor(part.log_integral.to_numpy()))
     annealed_image = image_bound(torch.tensor(part.log_integral_annealed.to_numpy()))
     quarter_image = image_bound(torch.tensor(part.log_integral_annealed_quarter.to_numpy()))
-    halves = [image_bound(annealed.halves[h, part.index.to_numpy()].double()) for h in (0, 1)]
+    halves = [image_bound(annealed.halves.cpu()[h, part.index.to_numpy()].double()) for h in (0, 1)]
     rows.append({"drawing": i, "alphabet": part.alphabet.iloc[0], "parses": len(part),
                  "excluded": int(part.log_integral.isna().sum()), "best_log_joint": part.log_joint.max(),
                  "log_likelihood_bound": bound, "per_pixel": float(per_pixel(bound)),
@@ -168,7 +175,7 @@ write_json(smk.output.metrics, {
     "seconds": round(seconds, 1), "seconds_parse": round(parse_seconds, 1), "seconds_fit": round(fit_seconds, 1),
     "seconds_polish": round(refine_seconds, 1), "seconds_hessian": round(hessian_seconds, 1),
     "seconds_sampling": round(seconds - parse_seconds - fit_seconds - refine_seconds - hessian_seconds, 1),
-    "params": {"likelihood": lp, "fit": fit, "parsing": pp}, "provenance": provenance(run["scale"], run["seed"], "cpu"),
+    "params": {"likelihood": lp, "fit": fit, "parsing": pp}, "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
 })
 print(table3.to_string(index=False))
 print(per_image.to_string(index=False))

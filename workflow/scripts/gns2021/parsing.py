@@ -41,7 +41,7 @@ dataset = OmniglotDataset.load(smk.input.dataset)
 _, held_out = holdout_split(dataset.alphabet_of(), run["data"]["background"])
 rng = np.random.RandomState(run["seed"])
 chosen = np.sort(rng.choice(held_out, min(pp["n_images"], len(held_out)), replace=False))
-type_model = load_type_model(smk.input.type_model)
+type_model = load_type_model(smk.input.type_model, device=run["gns2021"]["device"])
 walk_params = WalkParams(**pp["walks"])
 
 rows, shown = [], []
@@ -84,7 +84,7 @@ write_json(smk.output.metrics, {
     "parsing": {r["method"]: {k: r[k] for k in summary.columns if k != "method"} for _, r in summary.iterrows()},
     "images": int(len(chosen)), "alphabets": sorted(set(dataset.alphabet_of()[chosen].tolist())),
     "seconds": round(seconds, 1), "seconds_per_image": round(seconds / max(1, len(chosen)), 2),
-    "params": pp, "provenance": provenance(run["scale"], run["seed"], "cpu"),
+    "params": pp, "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
 })
 print(summary.to_string(index=False))
 print(f"{len(chosen)} images in {seconds:.0f} s ({seconds / max(1, len(chosen)):.2f} s per image)")

@@ -43,13 +43,15 @@ def keep_top(scores: torch.Tensor, n: int) -> torch.Tensor:
     return out.scatter(-1, order[:, :n], scores.gather(-1, order[:, :n]))
 
 
-rows, cost, seconds = [], [], 0.0
+prov = provenance(run["scale"], run["seed"], "cpu")  # this job's; the fits' and refits' below
+rows, cost, seconds, devices = [], [], 0.0, set()
 levels = sorted(set(cp["record_at"]) & set(range(1, cp["refit"]["iterations"]))) + [cp["refit"]["iterations"]]
 for name in smk.params.runs:
     saved = torch.load([p for p in smk.input.parses if p.endswith(f"/{name}_parses.pt")][0], weights_only=False)
     fwd = torch.load([p for p in smk.input.refits if p.endswith(f"/{name}_forward.pt")][0], weights_only=False)
     rev = torch.load([p for p in smk.input.refits if p.endswith(f"/{name}_reverse.pt")][0], weights_only=False)
     seconds += saved["seconds"] + fwd["seconds"] + rev["seconds"]
+    devices |= {d.get("device", prov["device"]) for d in (saved, fwd, rev)}  # where the fits and refits ran
     s = parse_scores(saved)
     n_train, labels = saved["n_train"], episodes[name].labels
     for it in levels:
@@ -66,10 +68,9 @@ for name in smk.params.runs:
                 rows.append(entry)
 
 per_run = pd.DataFrame(rows)
-prov = provenance(run["scale"], run["seed"], "cpu")
 common = {"scale": run["scale"], "episodes": episode_set_of(smk.input.episodes), "seconds": round(seconds, 1),
           "seconds_note": "sum over the episode jobs (parse + fit + both refits); jobs run side by side on the cores",
-          "device": prov["device"], "provenance": prov,
+          "device": "; ".join(sorted(devices)), "provenance": prov,
           "params": {"classify": cp, "parsing": run["gns2021"]["parsing"]}}
 for key, out, info, label in (("error_two_way", smk.output.two_way, smk.output.two_way_info, "GNS two-way (Eq. 5)"),
                               ("error_forward", smk.output.forward, smk.output.forward_info, "GNS forward only (Eq. 4)")):
