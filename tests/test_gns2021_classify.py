@@ -77,3 +77,37 @@ def test_refit_started_from_the_fitted_image_model_keeps_the_fit_and_returns_tok
     assert np.allclose(np.concatenate(tokens[0]), fitted_token, atol=1e-4)
     with pytest.raises(ValueError, match="render_start"):
         refit_tokens(fitted, [0], img, RefitParams(**frozen, render_start="other"))
+
+
+def test_refit_grid_puts_every_pairs_refit_in_its_cell_and_the_parse_table_pads_missing_parses():
+    from charchallenge.gns2021.classify import parse_score_table, refit_grid
+    from charchallenge.gns2021.fit import FitParams, fit_parses
+
+    tm = tiny_type_model()
+    images = np.stack([image(T), image(L), image(L)])
+    # image 0 has two parses, image 1 one (image 2 is only a target)
+    parses = [[line([20, -20], [80, -20], 4), line([50, -20], [50, -80], 3)], [L[0][::10]], [L[0][::20]]]
+    owner = [0, 0, 1]
+    fitted = fit_parses(parses, torch.tensor(images[owner]).float(), tm, params=FitParams(iterations=3))
+    table = parse_score_table(fitted, owner, 2)
+    assert table[0].tolist() == fitted.score[:2].double().tolist()
+    assert table[1, 0] == fitted.score[2] and table[1, 1] == -math.inf
+    params = RefitParams(iterations=3, blur_steps=3)
+    out = refit_grid(fitted, owner, images, [0, 1], [2, 0], 2, params, record_at=[1, 2, 5])
+    assert out["scores"].shape == (2, 2, 2) and sorted(out["recorded"]) == [1, 2] and out["pairs"] == 6
+    rows, targets = [0, 0, 1, 1, 2, 2], torch.tensor(images[[2, 0, 2, 0, 2, 0]]).float()
+    direct = refit_tokens(fitted, rows, targets, params).double()
+    cells = [(0, 0, 0), (0, 1, 0), (0, 0, 1), (0, 1, 1), (1, 0, 0), (1, 1, 0)]
+    assert [float(out["scores"][c]) for c in cells] == direct.tolist()
+    assert float(out["scores"][1, 0, 1]) == 0.0  # image 1 has no second parse: weight 0 via the table
+
+
+def test_the_refit_count_is_the_smallest_within_tolerance_of_the_lowest_error():
+    from charchallenge.gns2021.classify import sized_iterations
+
+    counts, errors = [15, 30, 45, 60, 100], [55.0, 30.0, 20.0, 15.0, 10.0]
+    assert sized_iterations(counts, errors, 2.5) == 100
+    assert sized_iterations(counts, errors, 5.0) == 60
+    assert sized_iterations(counts, [40.0, 20.0, 21.0, 22.0, 20.0], 2.5) == 30  # a plateau: the first count on it
+    with pytest.raises(ValueError, match="sizing"):
+        sized_iterations(counts, [1.0, float("nan"), 1.0, 1.0, 1.0], 2.5)

@@ -187,6 +187,37 @@ rule gns2021_classify_refit:
         "../scripts/gns2021/classify_refit.py"
 
 
+rule gns2021_classify_sizing:
+    """The refit iteration count on validation episodes generated from the background alphabets
+    (parse, fit and refit as the classification jobs do; errors at several iteration counts)."""
+    output:
+        per_run=f"{OS_RESULTS}/gns_refit_sizing_per_run.csv",
+        curve=report(
+            f"{OS_RESULTS}/gns_refit_sizing.csv",
+            caption="../report/oneshot/gns_refit_sizing.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+        metrics=f"{OS_RESULTS}/gns_refit_sizing.json",
+    input:
+        dataset=DATASET,
+        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        code=script_code("gns2021/classify_sizing.py"),
+    params:
+        run=section_params("gns2021", "device", "classify", "fit", "parsing", extra=("data", "oneshot")),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
+    log:
+        job_log("gns2021_classify_sizing", "scale"),
+    benchmark:
+        job_benchmark("gns2021_classify_sizing", "scale"),
+    script:
+        "../scripts/gns2021/classify_sizing.py"
+
+
 rule oneshot_gns:
     """GNS one-shot errors per run, two-way (Eq. 5) and forward only (Eq. 4), and the cost curve."""
     output:

@@ -22,6 +22,7 @@ a call are rows of one batch, optimised ``chunk`` rows at a time.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,6 +128,57 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
     if bar is not None:
         bar.close()
     return torch.cat(out)
+
+
+def parse_score_table(fitted: FittedParses, owner, k: int) -> Tensor:
+    """(images, k) fitted parse scores, each image's in fit order, -inf where it has fewer than k
+    parses (weight 0 in Eq. 4-5); ``owner[d]`` is the image of parse ``d``."""
+    owner = np.asarray(owner)
+    out = torch.full((int(owner.max()) + 1, k), -float("inf"), dtype=torch.float64)
+    for i in range(out.shape[0]):
+        rows = np.flatnonzero(owner == i)
+        out[i, : len(rows)] = fitted.score[rows].double().cpu()
+    return out
+
+
+def refit_grid(fitted: FittedParses, owner, images: np.ndarray, conditioning: list[int], targets: list[int], k: int,
+               params: RefitParams, record_at: list[int] = (), progress: bool = False) -> dict:
+    """One direction of an episode (Eq. 4-5): every parse of each ``conditioning`` image refitted to
+    every ``targets`` image, all pairs in one :func:`refit_tokens` call. Returns ``scores``
+    (conditioning, targets, k), 0 where an image has fewer parses (their weight is 0), the same
+    grids at the iteration counts ``record_at`` (``recorded``), the number of ``pairs`` and the
+    ``seconds`` it took."""
+    owner = np.asarray(owner)
+    rows, target_images, where = [], [], []
+    for a, i in enumerate(conditioning):
+        for r, row in enumerate(np.flatnonzero(owner == i).tolist()):  # parse rows of image i, by fit order
+            for b, j in enumerate(targets):
+                rows.append(row)
+                target_images.append(images[j])
+                where.append((a, b, r))
+    recorded = {it: [] for it in sorted(it for it in record_at if it < params.iterations)}
+    start = time.time()
+    scores = refit_tokens(fitted, rows, torch.tensor(np.stack(target_images), dtype=torch.float32, device="cpu"),
+                          params, progress=progress, recorded=recorded)
+    seconds = time.time() - start
+    a, b, r = (torch.as_tensor(x, device="cpu") for x in zip(*where))
+
+    def grid(values: Tensor) -> Tensor:
+        out = torch.zeros(len(conditioning), len(targets), k, dtype=torch.float64, device="cpu")
+        out[a, b, r] = values.cpu()
+        return out
+
+    return {"scores": grid(scores), "recorded": {it: grid(torch.cat(v)) for it, v in recorded.items()},
+            "pairs": len(rows), "seconds": seconds}
+
+
+def sized_iterations(counts, errors, tolerance: float) -> int:
+    """The smallest iteration count whose error (%) is within ``tolerance`` points of the lowest:
+    how the refit count is chosen on validation episodes (``gns2021.classify.sizing``)."""
+    counts, errors = np.asarray(counts), np.asarray(errors, dtype=float)
+    if len(counts) == 0 or np.isnan(errors).any():
+        raise ValueError(f"sizing: need an error for every iteration count, got {errors.tolist()}")
+    return int(counts[errors <= errors.min() + tolerance].min())
 
 
 def log_predictive(parse_scores: Tensor, refit_scores: Tensor) -> Tensor:

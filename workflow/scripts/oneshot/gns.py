@@ -4,11 +4,10 @@ the same errors had the refits stopped earlier (``record_at``) or kept fewer par
 (the top k by fitted score)."""
 
 import torch
-import numpy as np
 import pandas as pd
 
 from charchallenge.data.episodes import load_runs
-from charchallenge.gns2021.classify import episode_scores, predictions
+from charchallenge.gns2021.classify import episode_scores, parse_score_table, predictions
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
 from charchallenge.oneshot.episode_set import episode_set_of
@@ -24,16 +23,6 @@ episodes = {e.name: e for e in load_runs(smk.input.episodes)}
 if sorted(episodes) != sorted(smk.params.runs):
     raise SystemExit(f"error: the episode folder holds {sorted(episodes)}, the workflow expects {smk.params.runs}; "
                      "set params oneshot.n_runs to the number of runs (official: 20)")
-
-
-def parse_scores(saved) -> torch.Tensor:
-    """(images, K) fitted parse scores in fit order, -inf where an image has fewer parses."""
-    owner = np.asarray(saved["owner"])
-    out = torch.full((int(owner.max()) + 1, k), -float("inf"), dtype=torch.float64)
-    for i in range(out.shape[0]):
-        rows = np.flatnonzero(owner == i)
-        out[i, : len(rows)] = saved["fitted"].score[rows].double()
-    return out
 
 
 def keep_top(scores: torch.Tensor, n: int) -> torch.Tensor:
@@ -52,7 +41,7 @@ for name in smk.params.runs:
     rev = torch.load([p for p in smk.input.refits if p.endswith(f"/{name}_reverse.pt")][0], weights_only=False)
     seconds += saved["seconds"] + fwd["seconds"] + rev["seconds"]
     devices |= {d.get("device", prov["device"]) for d in (saved, fwd, rev)}  # where the fits and refits ran
-    s = parse_scores(saved)
+    s = parse_score_table(saved["fitted"], saved["owner"], k)
     n_train, labels = saved["n_train"], episodes[name].labels
     for it in levels:
         f = fwd["scores"] if it == cp["refit"]["iterations"] else fwd["recorded"][it]
