@@ -41,8 +41,20 @@ def test_every_snakemake_input_of_a_stage_is_among_its_dvc_deps():
     # the DAG is connected: the Fabi stage reads the trajectories that preprocessing writes
     assert "data/processed/trajectories_${data.background}.npz" in committed["fabi2020"]["deps"]
     assert "data/processed/splines_${data.background}.npz" in committed["feinman2020"]["deps"]
-    for name in results:  # the overrides of every scale are tracked too
-        assert "scales" in committed[name]["params"], name
+    # the overrides of every scale are tracked too, each stage's own: gns2021 tracks its quick
+    # settings, the Fabi stage does not
+    assert "scales.quick.gns2021" in committed["gns2021"]["params"]
+    assert "scales.quick.fabi2020" in committed["fabi2020"]["params"]
+    assert not any(p.startswith("scales.") and "gns2021" in p for p in committed["fabi2020"]["params"])
+
+
+def test_a_stage_tracks_the_overrides_of_its_own_params_at_every_scale():
+    scales = {"smoke": {"gns2021": {"fit": {"iterations": 2}}, "preprocess": {"splines": {"n": 1}}},
+              "quick": {"gns2021": {"fit": {"iterations": 150}}, "fabi2020": {"seeds": [0]}}, "paper": None}
+    assert pipeline.scale_overrides(["scale", "data", "gns2021"], scales) == ["scales.smoke.gns2021",
+                                                                              "scales.quick.gns2021"]
+    assert pipeline.scale_overrides(["preprocess.trajectories", "preprocess.splines", "fabi2020"], scales) == [
+        "scales.smoke.preprocess.splines", "scales.quick.fabi2020"]
 
 
 def test_every_rule_has_a_log_and_a_benchmark():

@@ -9,9 +9,11 @@ forced dry run of the stage's targets): the jobs of the stage are those of its p
 upstream stage's plan contains; their inputs (package sources, upstream artifacts), the rule
 files and scripts that define them, the Snakefile and the params schema are its deps, less
 what the stage's own jobs write. Paths are templated (``${scale}``, ``${data.background}``), so
-one dvc.yaml serves every scale. Params: each stage tracks its sections of params.yaml and the
-whole ``scales`` mapping, whose entries override them (editing ``scales.quick...`` marks the
-stages changed; ``dvc exp run -S scales.quick.fabi2020.one_shot.iterations=5`` changes a quick run).
+one dvc.yaml serves every scale. Params: each stage tracks its sections of params.yaml and, for
+every scale, the overrides of those sections under ``scales`` (:func:`scale_overrides`: a stage
+that tracks ``gns2021`` tracks ``scales.quick.gns2021`` and ``scales.smoke.gns2021``), so editing
+one study's quick settings marks that study's stages changed and no other; ``dvc exp run -S
+scales.quick.fabi2020.one_shot.iterations=5`` changes a quick run.
 """
 
 from __future__ import annotations
@@ -153,8 +155,23 @@ def stage_deps(results: dict, scale: str | None = None) -> dict[str, list[str]]:
     return deps
 
 
+def scale_overrides(keys: list[str], scales: dict) -> list[str]:
+    """The ``scales.<scale>.<key>`` params that override the params ``keys`` (dotted paths) of a
+    stage: one per scale whose overrides contain that key."""
+    out = []
+    for scale, overrides in scales.items():
+        for key in keys:
+            node = overrides or {}
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                out.append(f"scales.{scale}.{key}")
+    return out
+
+
 def dvc_stages(results: dict) -> dict:
     deps = stage_deps(results)
+    scales = _params().get("scales", {})
     stages = {}
     for name, stage in results.items():
         targets = [_dvc_path(p) for p in stage_targets(stage, name)]
@@ -162,7 +179,7 @@ def dvc_stages(results: dict) -> dict:
             "desc": stage["description"],
             "cmd": f"{SNAKEMAKE} -- " + " ".join(targets),
             "deps": deps[name],
-            "params": list(stage.get("params", [])) + ["scales"],
+            "params": list(stage.get("params", [])) + scale_overrides(stage.get("params", []), scales),
         }
         outs = [_dvc_path(p) for p in stage.get("artifacts", [])]
         small = stage.get("outputs", []) + stage.get("metrics", []) + [plot["path"] for plot in stage.get("plots", [])]
