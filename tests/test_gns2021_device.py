@@ -13,6 +13,7 @@ generator and then moves them says ``device="cpu"``: that is explicit, and right
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -133,3 +134,20 @@ def test_on_a_gpu_every_gns_result_is_made_there_and_agrees_with_the_cpu():
             continue  # thresholded pixels / numpy / floats: CPU by design
         assert gpu[name].device.type == "cuda", name
         torch.testing.assert_close(gpu[name].cpu(), cpu[name], rtol=1e-3, atol=0.05, equal_nan=True, msg=name)
+
+
+def test_gns_jobs_ask_torch_for_deterministic_algorithms(monkeypatch):
+    from charchallenge.gns2021.runtime import reproducible
+
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    before = torch.are_deterministic_algorithms_enabled()
+    try:
+        reproducible(3)
+        assert torch.are_deterministic_algorithms_enabled()
+        assert torch.is_deterministic_algorithms_warn_only_enabled()
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+        first = torch.rand(3)
+        reproducible(3)
+        assert torch.equal(first, torch.rand(3))
+    finally:
+        torch.use_deterministic_algorithms(before)

@@ -11,6 +11,7 @@ import torch
 from charchallenge.data.episodes import load_run
 from charchallenge.gns2021.fit import FitParams, fit_parses
 from charchallenge.gns2021.parses import parse_images
+from charchallenge.gns2021.runtime import reproducible
 from charchallenge.gns2021.type_model import load_type_model
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file
@@ -22,6 +23,7 @@ run = smk.params.run
 g = run["gns2021"]
 pp, cp = g["parsing"], g["classify"]
 torch.set_num_threads(smk.threads)
+reproducible(run["seed"])
 episode = load_run(Path(smk.input.episodes) / smk.wildcards.episode)
 images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
 names = [f"{p.parent.name}/{p.name}" for p in episode.train_paths + episode.test_paths]

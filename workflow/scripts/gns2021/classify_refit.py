@@ -12,6 +12,7 @@ import torch
 from charchallenge.data.episodes import load_run
 from charchallenge.feinman2020.data import resolve_device
 from charchallenge.gns2021.classify import RefitParams, refit_grid
+from charchallenge.gns2021.runtime import reproducible
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file
 from charchallenge.provenance import device_description
@@ -21,6 +22,7 @@ log_to_file(smk)
 run = smk.params.run
 cp = run["gns2021"]["classify"]
 torch.set_num_threads(smk.threads)
+reproducible(run["seed"])
 episode = load_run(Path(smk.input.episodes) / smk.wildcards.episode)
 saved = torch.load(smk.input.parses, weights_only=False)
 device = resolve_device(run["gns2021"]["device"])

@@ -26,6 +26,7 @@ from charchallenge.gns2021.classify import (RefitParams, episode_scores, parse_s
                                             sized_iterations)
 from charchallenge.gns2021.fit import FitParams, fit_parses
 from charchallenge.gns2021.parses import parse_images
+from charchallenge.gns2021.runtime import reproducible
 from charchallenge.gns2021.type_model import load_type_model
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
@@ -39,6 +40,7 @@ g = run["gns2021"]
 pp, cp = g["parsing"], g["classify"]
 sz = cp["sizing"]
 torch.set_num_threads(smk.threads)
+reproducible(run["seed"])
 dataset = OmniglotDataset.load(smk.input.dataset)
 background, _ = holdout_split(dataset.alphabet_of(), run["data"]["background"])
 alphabets = sorted(set(dataset.alphabet_of()[background].tolist()))

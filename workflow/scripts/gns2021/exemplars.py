@@ -22,6 +22,7 @@ from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.gns2021.fit import FitParams, fit_parses, new_exemplars, parse_weights
 from charchallenge.gns2021.parses import parse_images
+from charchallenge.gns2021.runtime import reproducible
 from charchallenge.gns2021.type_model import load_type_model
 from charchallenge.io import save_torch, write_csv, write_json
 from charchallenge.joblog import log_to_file
@@ -33,6 +34,7 @@ run = smk.params.run
 g = run["gns2021"]
 ep, pp = g["exemplars"], g["parsing"]
 torch.set_num_threads(smk.threads)
+reproducible(run["seed"])
 dataset = OmniglotDataset.load(smk.input.dataset)
 alphabet = dataset.alphabet_of()
 _, held_out = holdout_split(alphabet, run["data"]["background"])

@@ -34,6 +34,7 @@ from charchallenge.gns2021.fit import FitParams, fit_parses
 from charchallenge.gns2021.marginal import (AnnealedSampler, annealed_verdict, bound_verdict, climb_to_peak, image_bound,
                                            laplace_terms, log_joint_hessians, per_pixel)
 from charchallenge.gns2021.parses import parse_images
+from charchallenge.gns2021.runtime import reproducible
 from charchallenge.gns2021.type_model import load_type_model
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
@@ -49,6 +50,7 @@ run = smk.params.run
 g = run["gns2021"]
 pp, lp = g["parsing"], g["likelihood"]
 torch.set_num_threads(smk.threads)
+reproducible(run["seed"])
 dataset = OmniglotDataset.load(smk.input.dataset)
 alphabet = dataset.alphabet_of()
 _, held_out = holdout_split(alphabet, run["data"]["background"])

@@ -23,6 +23,7 @@ from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.gns2021.parse_score import compare_parses
 from charchallenge.gns2021.parses import top_parses
+from charchallenge.gns2021.runtime import reproducible
 from charchallenge.gns2021.skeleton import SkeletonGraph, skeleton_graph
 from charchallenge.gns2021.type_model import load_type_model
 from charchallenge.gns2021.walks import WalkParams, walk, walk_strokes
@@ -37,6 +38,7 @@ log_to_file(smk)
 run = smk.params.run
 pp = run["gns2021"]["parsing"]
 torch.set_num_threads(smk.threads)
+reproducible(run["seed"])
 dataset = OmniglotDataset.load(smk.input.dataset)
 _, held_out = holdout_split(dataset.alphabet_of(), run["data"]["background"])
 rng = np.random.RandomState(run["seed"])
