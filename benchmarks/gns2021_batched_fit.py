@@ -44,7 +44,9 @@ def main() -> None:
     images = np.stack([ds.image(int(i)) for i in chosen])
     fit = FitParams(**g["fit"])
     print(f"{args.images} held-out images, {args.scale} scale: K = {g['parsing']['k']}, "
-          f"{g['parsing']['walks']['max_unique_walks']} walks, {fit.iterations} fit iterations, {args.threads} thread(s), on {device_description(str(tm.device))}")
+          f"{g['parsing']['walks']['max_unique_walks']} walks, {fit.iterations} fit iterations, "
+          f"{args.threads} thread(s), "
+          f"on {device_description(str(tm.device))}")
     start = time.perf_counter()
     parses, owner = parse_images(images, tm, g["parsing"], params["seed"], [str(i) for i in chosen])
     t_parse = time.perf_counter() - start

@@ -68,7 +68,7 @@ def gns_outputs(mode, device: str = "cpu") -> dict[str, torch.Tensor]:
     images = torch.tensor(np.stack([image(T), image(L)])).float()
     out = {}
     with mode:
-        f = fit_parses(parses, images, tm, params=FitParams(iterations=6, blur_steps=4))
+        f = fit_parses(parses, images.numpy(), tm, params=FitParams(iterations=6, blur_steps=4))  # arrays too
         assert f.type_cp.points.device == tm.device and f.score.device == tm.device
         out.update(score=f.score, blur=f.blur, losses=torch.tensor(f.losses, device="cpu"))
         out["exemplars"] = torch.tensor(np.stack(new_exemplars(f, [0, 1], 2, torch.Generator().manual_seed(1))),

@@ -93,8 +93,8 @@ def test_blank_image_is_a_clear_error():
 
 # ---- step 2: stroke order and direction scored by the type model ---------------------------------
 
-TINY_HP = dict(location=dict(channels=[2, 2, 2, 2], dense=4), stroke=dict(hidden=4, layers=1, attention=4, cnn=[2, 2, 4]),
-               termination=dict(channels=2, dense=2))
+TINY_HP = dict(location=dict(channels=[2, 2, 2, 2], dense=4),
+               stroke=dict(hidden=4, layers=1, attention=4, cnn=[2, 2, 4]), termination=dict(channels=2, dense=2))
 
 
 def tiny_type_model():

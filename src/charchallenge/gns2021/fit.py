@@ -28,8 +28,8 @@ from torch import Tensor
 from charchallenge.progress import Progress
 from charchallenge.render import PackedStrokes, pack_strokes
 
-from .image_model import (BLUR, BLUR_BOUNDS, EPS, canvas_log_likelihood, check_image, ink_canvas, log_likelihood,
-                          samples_per_stroke)
+from .image_model import (BLUR, BLUR_BOUNDS, EPS, as_image_tensor, canvas_log_likelihood, check_image, ink_canvas,
+                          log_likelihood, samples_per_stroke)
 from .token_model import TokenModel, TokenNoise
 from .type_model import TypeModel, type_log_prob
 
@@ -73,10 +73,10 @@ class FittedParses:
         moved = {f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)
                  if isinstance(getattr(self, f.name), Tensor)}
         p, z = self.type_cp, self.noise
-        type_cp = dataclasses.replace(p, points=p.points.to(device), stroke_index=p.stroke_index.to(device),
-                                      drawing_index=p.drawing_index.to(device), stroke_drawing=p.stroke_drawing.to(device))
-        return dataclasses.replace(self, **moved, type_cp=type_cp,
-                                   noise=TokenNoise(z.shape.to(device), z.location.to(device), z.affine.to(device)))
+        type_cp = PackedStrokes(p.points.to(device), p.stroke_index.to(device), p.drawing_index.to(device),
+                                p.stroke_drawing.to(device), p.n_drawings)
+        noise = TokenNoise(z.shape.to(device), z.location.to(device), z.affine.to(device))
+        return dataclasses.replace(self, **moved, type_cp=type_cp, noise=noise)
 
     def rows(self, rows: list[int]) -> tuple[PackedStrokes, TokenNoise, list[int]]:
         """The packed types, the fitted token noise and the samples per stroke of parses ``rows``
@@ -154,7 +154,7 @@ def fit_parses(parses: list[list[np.ndarray]], images: Tensor, type_model: TypeM
 def checked_images(images, n: int, caller: str, name: str) -> Tensor:
     """``images`` as a float32 tensor (N, 105, 105), N = ``n``, each one checked by
     :func:`.image_model.check_image` (a one-line error naming ``name`` and its index otherwise)."""
-    images = torch.as_tensor(images).to(torch.float32)
+    images = as_image_tensor(images, torch.float32)
     if images.ndim != 3 or len(images) != n:
         raise ValueError(f"{caller}: one 105x105 image per parse expected, got {tuple(images.shape)} for {n} parses")
     for j, im in enumerate(images.cpu().numpy()):

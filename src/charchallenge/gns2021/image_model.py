@@ -132,6 +132,13 @@ def log_likelihood(control_points: PackedStrokes, images: Tensor, blur: Tensor |
 IMAGE_SIZE = 105
 
 
+def as_image_tensor(images, dtype: torch.dtype, device: torch.device | str | None = None) -> Tensor:
+    """Images (an array or a tensor) as a tensor in ``dtype`` on ``device``: an array starts on the
+    CPU, a tensor stays where it is when ``device`` is None."""
+    images = images if isinstance(images, Tensor) else torch.as_tensor(images, device="cpu")
+    return images.to(device=device, dtype=dtype)
+
+
 def check_image(image, name: str = "image") -> np.ndarray:
     """The binary 105x105 image (ink = True) the parser and the optimiser accept, or a one-line
     ``ValueError`` naming ``name`` and what is wrong: another shape, values other than 0/1 (or

@@ -58,7 +58,7 @@ from charchallenge.progress import Progress
 from charchallenge.render import bernoulli_log_likelihood
 
 from .fit import FittedParses
-from .image_model import ink_probabilities
+from .image_model import as_image_tensor, ink_probabilities
 from .token_model import TokenModel, TokenNoise
 from .type_model import TypeModel, type_log_prob
 
@@ -108,12 +108,6 @@ def _probes(local: list[Tensor], j: int, dtype) -> list[Tensor]:
     """One tensor per variable tensor, 1 at coordinate j of every parse: a product with the
     block-diagonal Hessian (or Jacobian) gives column j of every parse's block at once."""
     return [(loc == j).to(dtype) for loc in local]
-
-
-def _images(images, dtype, like: Tensor) -> Tensor:
-    """The target images in ``dtype`` on the device of ``like`` (the parses' tensors)."""
-    images = images if isinstance(images, Tensor) else torch.as_tensor(images, device="cpu")
-    return images.to(device=like.device, dtype=dtype)
 
 
 def _variables(fitted: FittedParses, dtype) -> list[Tensor]:
@@ -171,7 +165,7 @@ def log_joint_hessians(fitted: FittedParses, images: Tensor, type_model: TypeMod
         raise ValueError(f"curvature: expected 'exact' or 'gauss-newton', got {curvature!r}")
     token_model = token_model or TokenModel()
     variables = _variables(fitted, dtype)
-    images = _images(images, dtype, variables[0])
+    images = as_image_tensor(images, dtype, variables[0].device)
     probs, value, prior = _log_joint_parts(fitted, variables, images, _in_dtype(type_model, dtype), token_model, dtype)
     local, owner, dims = _local_coordinates(fitted)
     n, d_max = fitted.type_cp.n_drawings, int(dims.max())
@@ -241,7 +235,7 @@ class _JointAt:
     def __init__(self, fitted: FittedParses, images: Tensor, type_model: TypeModel,
                  token_model: TokenModel | None, dtype):
         self.fitted, self.dtype = fitted, dtype
-        self.images = _images(images, dtype, fitted.type_cp.points)
+        self.images = as_image_tensor(images, dtype, fitted.type_cp.points.device)
         self.tm, self.token_model = _in_dtype(type_model, dtype), token_model or TokenModel()
         self.local, self.owner, self.dims = _local_coordinates(fitted)
         self.base = [v.detach() for v in _variables(fitted, dtype)]
@@ -269,7 +263,7 @@ def polish(fitted: FittedParses, images: Tensor, type_model: TypeModel, iteratio
     token_model = token_model or TokenModel()
     tm = _in_dtype(type_model, dtype)
     variables = _variables(fitted, dtype)
-    images = _images(images, dtype, variables[0])
+    images = as_image_tensor(images, dtype, variables[0].device)
     start = [v.detach().clone() for v in variables]
     with torch.no_grad():
         before = _log_joint_parts(fitted, start, images, tm, token_model, dtype)[1]
@@ -313,7 +307,8 @@ def newton_step(fitted: FittedParses, images: Tensor, type_model: TypeModel, val
     for d, (h, g) in enumerate(zip(blocks, gradients)):
         eig, vec = torch.linalg.eigh(-h.to(dtype))
         step[d, : len(g)] = vec @ ((vec.T @ g.to(dtype)) / eig.clamp(min=floor))
-    best, best_t = torch.zeros(n, dtype=dtype, device=value.device), torch.zeros(n, dtype=dtype, device=value.device)
+    best = torch.zeros(n, dtype=dtype, device=value.device)
+    best_t = torch.zeros_like(best)
     for t in (1.0, 0.5, 0.25, 0.125):
         gain = joint(t * step) - value.to(dtype)
         best_t = torch.where(gain > best, torch.full_like(best_t, t), best_t)
@@ -473,7 +468,7 @@ class AnnealedSampler:
     def __init__(self, fitted: FittedParses, images: Tensor, type_model: TypeModel, blocks: list[Tensor],
                  chains: int, token_model: TokenModel | None = None, floor: float = 1e-3, power: float = 2.0,
                  dtype=torch.float32):
-        images = _images(images, dtype, fitted.type_cp.points).repeat_interleave(chains, 0)
+        images = as_image_tensor(images, dtype, fitted.type_cp.points.device).repeat_interleave(chains, 0)
         self.joint = _JointAt(repeated(fitted, chains), images, type_model, token_model, dtype)
         self.blocks = [h.to(dtype) for h in blocks]
         self.chains, self.floor, self.power = chains, floor, power
@@ -509,8 +504,8 @@ def laplace_terms(log_joint: Tensor, hessians: list[Tensor], gradients: list[Ten
             gains.append(float("nan"))
     f = dict(dtype=log_joint.dtype, device=log_joint.device)
     dim, log_det = torch.tensor(dims, **f), torch.tensor(log_dets, **f)
-    return LaplaceTerms(log_joint, dim, log_det, torch.tensor(mins, **f), log_joint + 0.5 * dim * LOG_2PI - 0.5 * log_det,
-                        torch.tensor(gains, **f))
+    log_integral = log_joint + 0.5 * dim * LOG_2PI - 0.5 * log_det
+    return LaplaceTerms(log_joint, dim, log_det, torch.tensor(mins, **f), log_integral, torch.tensor(gains, **f))
 
 
 def image_bound(log_integrals: Tensor) -> float:

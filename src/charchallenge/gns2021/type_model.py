@@ -59,7 +59,8 @@ class TypeModel:
         for a in range(0, len(drawings), self.batch_size):
             part = drawings[a : a + self.batch_size]
             enc = encode(part)
-            rows = torch.as_tensor([c for i in range(a, a + len(part)) for c in ids[i]], dtype=torch.long, device="cpu")
+            rows = torch.as_tensor([c for i in range(a, a + len(part)) for c in ids[i]], dtype=torch.long,
+                                   device="cpu")
             batch = make_batch(enc, torch.arange(len(part), device="cpu"), distinct[rows]).to(self.device)
             lp = self.density.log_prob(batch).double().cpu().numpy()
             n_cp = np.array([sum(len(s) for s in d) for d in part])

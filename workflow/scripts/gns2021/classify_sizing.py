@@ -56,8 +56,9 @@ with tempfile.TemporaryDirectory() as tmp:
         episode = load_run(path)
         images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
         n_train = episode.n_way
-        parses, owner = parse_images(images, type_model, pp, run["seed"], [f"validation {path.name} {i}"
-                                     for i in range(len(images))], k=cp["k"], label=f"GNS parsing of validation {path.name}")
+        names = [f"validation {path.name} {i}" for i in range(len(images))]
+        parses, owner = parse_images(images, type_model, pp, run["seed"], names, k=cp["k"],
+                                     label=f"GNS parsing of validation {path.name}")
         fitted = fit_parses(parses, torch.tensor(images[owner], dtype=torch.float32), type_model,
                             params=FitParams(**{**g["fit"], "iterations": cp["fit_iterations"]}), progress=True)
         train, test = list(range(n_train)), list(range(n_train, len(images)))

@@ -90,7 +90,8 @@ write_json(smk.output.metrics, {
                   "median_ratio": float(table.ratio.median())},
     "seconds": round(seconds, 1), "seconds_per_target": round(seconds / max(1, len(targets)), 1),
     "targets_per_minute": round(60 * len(targets) / seconds, 2) if seconds else None,
-    "params": {"fit": g["fit"], "exemplars": ep}, "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
+    "params": {"fit": g["fit"], "exemplars": ep},
+    "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
 })
 print(table.to_string(index=False))
 print(f"{len(targets)} targets in {seconds:.0f} s")

@@ -31,8 +31,8 @@ import torch
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.feinman2020.splits import holdout_split
 from charchallenge.gns2021.fit import FitParams, fit_parses
-from charchallenge.gns2021.marginal import (AnnealedSampler, annealed_verdict, bound_verdict, climb_to_peak, image_bound,
-                                           laplace_terms, log_joint_hessians, per_pixel)
+from charchallenge.gns2021.marginal import (AnnealedSampler, annealed_verdict, bound_verdict, climb_to_peak,
+                                           image_bound, laplace_terms, log_joint_hessians, per_pixel)
 from charchallenge.gns2021.parses import parse_images
 from charchallenge.gns2021.runtime import reproducible
 from charchallenge.gns2021.type_model import load_type_model
@@ -177,7 +177,8 @@ write_json(smk.output.metrics, {
     "seconds": round(seconds, 1), "seconds_parse": round(parse_seconds, 1), "seconds_fit": round(fit_seconds, 1),
     "seconds_polish": round(refine_seconds, 1), "seconds_hessian": round(hessian_seconds, 1),
     "seconds_sampling": round(seconds - parse_seconds - fit_seconds - refine_seconds - hessian_seconds, 1),
-    "params": {"likelihood": lp, "fit": fit, "parsing": pp}, "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
+    "params": {"likelihood": lp, "fit": fit, "parsing": pp},
+    "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
 })
 print(table3.to_string(index=False))
 print(per_image.to_string(index=False))
