@@ -1,17 +1,22 @@
 """No stale checkpoint: a run resumes only if params, code, data and libraries are unchanged.
 
-Each way a finished or interrupted run can go stale - its loss code edited, its input data
-changed, a param changed - must restart training from step 0 and say why; an unchanged rerun
-still resumes (bit-identically, as tests/test_fabi2020_training.py checks for the loop).
+Each way a finished or interrupted run can go stale - its loss code edited, its workflow script
+edited, its input data changed, a param changed - must restart training from step 0 and say why;
+an unchanged rerun still resumes (bit-identically, as tests/test_fabi2020_training.py checks for
+the loop).
 """
 
 import importlib
+import re
 import sys
+import types
 
 import numpy as np
+import pytest
 import torch
 
 from charchallenge import fingerprint as fp
+from charchallenge.config import REPO_ROOT
 from charchallenge.feinman2020.encoding import encode
 from charchallenge.feinman2020.train import train_model
 from charchallenge.training import train
@@ -99,6 +104,82 @@ def test_changed_param_restarts_and_unchanged_resumes(tmp_path, capsys):
     _feinman_run(tmp_path, enc, TP, stop_after=3)  # a fresh partial run with the original params ...
     _, resumed = _feinman_run(tmp_path, enc, TP)  # ... is resumed
     assert resumed.resumed_from == 3
+
+
+SCRIPT_V1 = "smk = snakemake  # noqa: F821\nprint('training')\n"
+SCRIPT_V2 = "smk = snakemake  # noqa: F821\nprint('training, edited')\n"
+SCRIPT_KEY = "workflow/scripts/toy/train.py"
+
+
+def _workflow_checkout(tmp_path, monkeypatch):
+    """A repository with a workflow script and, as Snakemake leaves it while the job runs, the
+    temporary copy it executes (preamble + source); the working directory is the repository root."""
+    repo = tmp_path / "repo"
+    script = repo / SCRIPT_KEY
+    script.parent.mkdir(parents=True)
+    script.write_text(SCRIPT_V1)
+    copy = repo / ".snakemake" / "scripts" / "tmpk2x_9q1a.train.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text("######## snakemake preamble start (automatically inserted, do not edit) ########\n"
+                    f"__real_file__ = __file__; __file__ = {str(script)!r};\n"
+                    "######## snakemake preamble end #########\n" + SCRIPT_V1)
+    monkeypatch.chdir(repo)
+    return script, copy, types.SimpleNamespace(scriptdir=str(script.parent))
+
+
+def test_workflow_script_is_the_original_not_snakemakes_temporary_copy(tmp_path, monkeypatch):
+    script, copy, smk = _workflow_checkout(tmp_path, monkeypatch)
+    assert fp.workflow_script(smk, script) == script.resolve()  # __file__ as Snakemake's preamble sets it
+    assert fp.workflow_script(smk, copy) == script.resolve()  # __file__ left at the copy: found by name
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert fp.workflow_script(smk) == script.resolve()  # default: the running script's __file__
+    with pytest.raises(RuntimeError, match="cannot find the original"):
+        fp.workflow_script(types.SimpleNamespace(scriptdir=str(tmp_path)), copy)
+    key = fp.job_fingerprint({"a": 1}, extra_code=[fp.workflow_script(smk, copy)])
+    assert key["code"][SCRIPT_KEY] == fp.file_digest(script)  # keyed relative to the repository root
+    assert "training.py" in key["code"]  # beside the package modules
+
+
+def test_editing_the_workflow_script_restarts_training(tmp_path, monkeypatch, capsys):
+    script, copy, smk = _workflow_checkout(tmp_path, monkeypatch)
+    enc = encode(toy_drawings(30, seed=5))
+
+    def run(**kw):
+        return train_model("baseline_lstm", dict(hidden=8), TP, enc, None, np.arange(30), seed=0,
+                           checkpoint_dir=tmp_path / "ckpt", extra_code=[fp.workflow_script(smk, copy)], **kw)
+
+    before = fp.job_fingerprint({"a": 1}, extra_code=[fp.workflow_script(smk, copy)])
+    _, first = run(stop_after=3)
+    _, resumed = run(stop_after=1)  # unchanged script: the checkpoint is resumed
+    assert first.steps == 3 and resumed.resumed_from == 3
+    capsys.readouterr()
+
+    script.write_text(SCRIPT_V2)  # the job's script edited (Snakemake's copy holds the same edit)
+    copy.write_text(copy.read_text().replace(SCRIPT_V1, SCRIPT_V2))
+    after = fp.job_fingerprint({"a": 1}, extra_code=[fp.workflow_script(smk, copy)])
+    assert after != before
+    assert fp.differences(before, after) == [f"code changed ({SCRIPT_KEY})"]
+    _, changed = run()
+    assert changed.resumed_from == 0 and changed.steps == 6
+    err = capsys.readouterr().err
+    assert re.search(rf"not resuming .*code changed \({re.escape(SCRIPT_KEY)}\); training from step 0", err), err
+
+
+TRAIN_CALLS = re.compile(r"\b(train_generator|train_model|train_dood|train_protonet|train)\(")
+
+
+def test_every_training_script_fingerprints_itself():
+    """Each workflow script that calls a checkpointing training function passes its own file."""
+    scripts = [p for p in sorted((REPO_ROOT / "workflow" / "scripts").rglob("*.py"))
+               if TRAIN_CALLS.search(p.read_text())]
+    names = {str(p.relative_to(REPO_ROOT)) for p in scripts}
+    assert {"workflow/scripts/fabi2020/train.py", "workflow/scripts/feinman2020/train.py",
+            "workflow/scripts/dood2022/train.py", "workflow/scripts/oneshot/protonet_train.py"} <= names
+    for path in scripts:
+        source = path.read_text()
+        assert len(TRAIN_CALLS.findall(source)) == source.count("extra_code=[workflow_script(smk)]"), path
 
 
 def test_fingerprint_covers_the_model_and_the_training_loop():

@@ -10,7 +10,10 @@ as one hash), so that a refused resume can say *what* changed:
   package. By then the model, its losses, the data encoding and the training loop are all
   imported, so an edit to any of them - or to anything else the job loaded - restarts the run.
   The rule errs on the side of restarting: a change to a loaded module that could not matter
-  (a docstring) restarts too.
+  (a docstring) restarts too. Files outside the package that the job runs - the workflow script
+  of a Snakemake job (:func:`workflow_script`), passed as ``extra_code`` - are listed too, keyed by
+  path relative to the working directory (the repository root for a Snakemake job), e.g.
+  ``workflow/scripts/fabi2020/train.py``, so editing the script restarts the run as well.
 - ``data``: a digest of the data the job actually trains on (the arrays, not file names), e.g.
   the encoded drawings, canvases and training indices.
 - ``libraries``: the versions of the libraries whose numerics the run depends on (torch, numpy).
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -74,13 +79,59 @@ def loaded_sources(root: Path | str = PACKAGE_DIR) -> list[Path]:
     return sorted(files)
 
 
+def extra_code_key(path: Path | str) -> str:
+    """The key of an extra code file in a fingerprint: its path relative to the working directory
+    (a Snakemake job runs in the repository root: ``workflow/scripts/fabi2020/train.py``) when it
+    lies below it, else the absolute path."""
+    path = Path(path).resolve()
+    cwd = Path.cwd().resolve()
+    return path.relative_to(cwd).as_posix() if path.is_relative_to(cwd) else str(path)
+
+
 def code_digests(root: Path | str = PACKAGE_DIR, extra: Iterable[Path | str] = ()) -> dict[str, str]:
-    """``{relative path: digest}`` of the loaded sources under ``root`` plus ``extra`` files."""
+    """``{relative path: digest}`` of the loaded sources under ``root`` plus ``extra`` files
+    (keyed by :func:`extra_code_key`)."""
     root = Path(root).resolve()
     digests = {str(p.relative_to(root)): file_digest(p) for p in loaded_sources(root)}
     for path in extra:
-        digests[str(path)] = file_digest(path)
+        digests[extra_code_key(path)] = file_digest(path)
     return digests
+
+
+SNAKEMAKE_PREAMBLE = b"######## snakemake preamble start"
+SNAKEMAKE_TEMP_NAME = re.compile(r"^tmp[^.]*\.(?P<name>.+)$")  # tempfile's name + "." + the script's name
+
+
+def _is_snakemake_copy(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(len(SNAKEMAKE_PREAMBLE)) == SNAKEMAKE_PREAMBLE
+
+
+def workflow_script(smk, file: Path | str | None = None) -> Path:
+    """The original file of the Snakemake ``script:`` job running now, for ``extra_code``.
+
+    Snakemake runs a temporary copy of the script (``.snakemake/scripts/tmpXXXX.<name>``, a
+    preamble with the pickled job before the source), which differs from job to job; the file to
+    fingerprint is the original in ``smk.scriptdir``. ``file`` is the script's ``__file__``
+    (default: that of ``__main__``, the running script), which Snakemake's preamble sets to the
+    original; should it name the temporary copy instead, the original is found in
+    ``smk.scriptdir`` from the copy's name. Raises ``RuntimeError`` if no original is found.
+    """
+    if file is None:
+        file = getattr(sys.modules.get("__main__"), "__file__", None)
+    scriptdir = getattr(smk, "scriptdir", None)
+    if file is None or scriptdir is None or not os.path.isdir(scriptdir):
+        raise RuntimeError(f"cannot tell the workflow script of this job (file {file!r}, scriptdir {scriptdir!r})")
+    scriptdir = Path(scriptdir).resolve()
+    path = Path(file).resolve()
+    candidates = [path, scriptdir / path.name]
+    match = SNAKEMAKE_TEMP_NAME.match(path.name)
+    if match:
+        candidates.append(scriptdir / match["name"])
+    for candidate in candidates:
+        if candidate.parent == scriptdir and candidate.is_file() and not _is_snakemake_copy(candidate):
+            return candidate
+    raise RuntimeError(f"cannot find the original of the workflow script {path} in {scriptdir}")
 
 
 def library_versions() -> dict[str, str]:
@@ -95,7 +146,8 @@ def job_fingerprint(params: Any, data: Mapping[str, str] | None = None, code_roo
 
     Call it after the model and the training loop are imported (the ``code`` component lists
     what is loaded at that moment). ``data`` maps names to digests of the data trained on
-    (:func:`digest_arrays`).
+    (:func:`digest_arrays`). ``extra_code``: further source files the job runs, outside
+    ``code_root`` - a Snakemake job's own script (:func:`workflow_script`).
     """
     import torch
 

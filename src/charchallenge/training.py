@@ -23,9 +23,11 @@ budget ``n_steps``; the weights of the best evaluation are restored. How it stop
 converged run from one cut off while still improving (:func:`still_improving`).
 
 The fingerprint says what made the run (:func:`charchallenge.fingerprint.job_fingerprint`:
-params, the code of the loaded package modules, the data trained on, numeric library versions,
-thread count). A checkpoint whose fingerprint differs in anything is never resumed: the run
-starts again from step 0 and says on stderr which components changed.
+params, the code of the loaded package modules and of the workflow script that runs the job
+(:func:`charchallenge.fingerprint.workflow_script`, passed as ``extra_code``), the data trained
+on, numeric library versions, thread count). A checkpoint whose fingerprint differs in anything
+is never resumed: the run starts again from step 0 and says on stderr which components changed
+(an edited script: ``code changed (workflow/scripts/fabi2020/train.py)``).
 """
 
 from __future__ import annotations

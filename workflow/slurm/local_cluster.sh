@@ -5,13 +5,24 @@
 #
 #   workflow/slurm/local_cluster.sh start    install if needed, configure, start, wait until idle
 #   workflow/slurm/local_cluster.sh status   sinfo and squeue
-#   workflow/slurm/local_cluster.sh stop     stop the daemons
+#   workflow/slurm/local_cluster.sh stop     stop the daemons this script started
+#
+# `start` records the PID of each daemon it starts in $STATE/<daemon>.pid (a daemon already
+# running is left as it is and not recorded); `stop` ends exactly those PIDs, each only if
+# /proc/<pid>/comm still names the daemon, never other processes of the same name (on a shared
+# machine they may be someone else's), and removes the records. The daemons are machine-wide
+# (one /etc/slurm/slurm.conf), so their records live in /run, not in a checkout; /run is
+# emptied at boot, when the daemons and their PIDs are gone too.
 set -euo pipefail
 
 CONF=/etc/slurm/slurm.conf
 HOST=$(hostname -s)
 CPUS=$(nproc)
 MEM_MB=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 8 / 10 ))   # 80% of RAM for jobs
+STATE=${SLURM_LOCAL_STATE:-/run/charchallenge-slurm}   # <daemon>.pid of each daemon that start started
+SLURMCTLD_PIDFILE=/run/slurmctld.pid   # where each daemon writes its own PID (slurm.conf, munged --pid-file)
+SLURMD_PIDFILE=/run/slurmd.pid
+MUNGED_PIDFILE=/run/munge/munged.pid
 
 install() {
     if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
@@ -39,8 +50,8 @@ SlurmdUser=root
 AuthType=auth/munge
 StateSaveLocation=/var/spool/slurmctld
 SlurmdSpoolDir=/var/spool/slurmd
-SlurmctldPidFile=/run/slurmctld.pid
-SlurmdPidFile=/run/slurmd.pid
+SlurmctldPidFile=${SLURMCTLD_PIDFILE}
+SlurmdPidFile=${SLURMD_PIDFILE}
 SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
 ProctrackType=proctrack/linuxproc
@@ -59,12 +70,42 @@ PartitionName=local Nodes=${HOST} Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 
+# is_running PID NAME: PID is a live process whose /proc/PID/comm is NAME
+is_running() {
+    [[ $1 =~ ^[0-9]+$ ]] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# record NAME PIDFILE: once daemon NAME has written its PID to PIDFILE, keep it in $STATE/NAME.pid
+record() {
+    local name=$1 pidfile=$2 pid
+    mkdir -p "$STATE"
+    for _ in $(seq 1 100); do
+        pid=$(cat "$pidfile" 2>/dev/null || true)
+        if is_running "$pid" "$name"; then
+            echo "$pid" > "$STATE/$name.pid"
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "warning: $name wrote no PID to $pidfile; 'stop' will not end it" >&2
+}
+
+# launch NAME PIDFILE COMMAND...: start daemon NAME unless one runs already, and record its PID
+launch() {
+    local name=$1 pidfile=$2
+    shift 2
+    pgrep -x "$name" >/dev/null && return 0
+    rm -f "$pidfile"
+    "$@"
+    record "$name" "$pidfile"
+}
+
 start() {
     install
     configure
-    pgrep -x munged >/dev/null || runuser -u munge -- /usr/sbin/munged
-    pgrep -x slurmctld >/dev/null || slurmctld
-    pgrep -x slurmd >/dev/null || slurmd
+    launch munged "$MUNGED_PIDFILE" runuser -u munge -- /usr/sbin/munged --pid-file="$MUNGED_PIDFILE"
+    launch slurmctld "$SLURMCTLD_PIDFILE" slurmctld
+    launch slurmd "$SLURMD_PIDFILE" slurmd
     for _ in $(seq 1 60); do
         if sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
             echo "Slurm is up: $(sinfo -h -o '%P %D %T %c CPUs %m MB' | head -1)"
@@ -78,9 +119,21 @@ start() {
 }
 
 stop() {
-    pkill -x slurmd || true
-    pkill -x slurmctld || true
-    pkill -x munged || true
+    local name file pid
+    for name in slurmd slurmctld munged; do
+        file="$STATE/$name.pid"
+        if [ ! -f "$file" ]; then
+            echo "$name: no $file (not started by this script), left alone"
+            continue
+        fi
+        pid=$(cat "$file")
+        if is_running "$pid" "$name"; then
+            kill "$pid" || true
+        else
+            echo "$name: recorded PID $pid is gone or no longer $name, left alone"
+        fi
+        rm -f "$file"
+    done
     echo "Slurm stopped"
 }
 

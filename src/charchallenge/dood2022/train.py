@@ -52,12 +52,15 @@ def curriculum_blur(step: int, start: float, anneal_steps: int) -> float:
 
 
 def train_dood(images: Tensor, val_images: Tensor, model_params: dict, train_params: dict, seed: int,
-               checkpoint_dir=None, progress: bool = True, kind: str = "dood") -> tuple[DooD | AIR, TrainResult, list[dict]]:
+               checkpoint_dir=None, progress: bool = True, kind: str = "dood",
+               extra_code=()) -> tuple[DooD | AIR, TrainResult, list[dict]]:
     """Train a DooD or AIR model (``kind``) on ``images`` (N, S, S) in [0, 1], early-stopped on the
     (sharp) ELBO of ``val_images``; the training likelihood is blurred by ``blur_start`` pixels at
     first, falling to none at ``blur_anneal_steps`` (:func:`curriculum_blur`).
     Returns the model (best validation weights, eval mode), the loop's result and per evaluation
-    the mean strokes per validation image (the stop variable's behaviour, a learning curve)."""
+    the mean strokes per validation image (the stop variable's behaviour, a learning curve).
+    ``extra_code``: source files outside the package that the fingerprint covers too (the job's
+    workflow script)."""
     t = train_params
     if t["patience"] * t["eval_every"] <= t["blur_anneal_steps"]:
         raise ValueError(
@@ -91,7 +94,8 @@ def train_dood(images: Tensor, val_images: Tensor, model_params: dict, train_par
         return float(-torch.cat([tr.elbo for tr in traces]).mean())
 
     key = job_fingerprint({"model": kind, "model_params": model_params, "train": t, "seed": seed},
-                          data={"train": digest_arrays(images.numpy()), "val": digest_arrays(val_images.numpy())})
+                          data={"train": digest_arrays(images.numpy()), "val": digest_arrays(val_images.numpy())},
+                          extra_code=extra_code)
     result = train(model, optimizer, step_fn, n_steps=t["max_steps"], seed=seed, checkpoint_dir=checkpoint_dir,
                    checkpoint_every=t["eval_every"], fingerprint=key, progress=progress, desc=kind,
                    validation=Validation(evaluate, every=t["eval_every"], patience=t["patience"]))

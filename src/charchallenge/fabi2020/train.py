@@ -31,8 +31,9 @@ def build_generator(study: Study, model_params: dict, seed: int) -> Generator:
 
 
 def train_generator(study: Study, params: dict, seed: int, device: str = "cpu",
-                    checkpoint_dir=None, progress: bool = True, stop_after: int | None = None):
-    """Train one seed's generator; returns (model on CPU, TrainResult)."""
+                    checkpoint_dir=None, progress: bool = True, stop_after: int | None = None, extra_code=()):
+    """Train one seed's generator; returns (model on CPU, TrainResult). ``extra_code``: source files
+    outside the package that the fingerprint covers too (the job's workflow script)."""
     tp = params["train"]
     model = build_generator(study, params["model"], seed).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=tp["lr"], betas=tuple(tp["betas"]))
@@ -55,7 +56,7 @@ def train_generator(study: Study, params: dict, seed: int, device: str = "cpu",
 
     key = job_fingerprint({"alphabet": study.alphabet, "trained": study.trained, "drawers": study.drawers,
                            "model": params["model"], "train": tp, "seed": seed, "device": str(device)},
-                          data={"sequences": digest_arrays(x_all, mask_all, labels)})
+                          data={"sequences": digest_arrays(x_all, mask_all, labels)}, extra_code=extra_code)
     result = train(model, optimizer, step_fn, n_steps=tp["steps"], seed=seed,
                    checkpoint_dir=checkpoint_dir, checkpoint_every=tp["checkpoint_every"],
                    fingerprint=key, progress=progress, desc=f"fabi2020 seed {seed}",

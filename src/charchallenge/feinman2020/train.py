@@ -49,9 +49,10 @@ def data_digest(enc: EncodedDrawings, canvases, train_idx) -> dict[str, str]:
 
 def train_model(name: str, hp: dict, tp: dict, enc: EncodedDrawings, canvases, train_idx, seed: int,
                 val_idx=None, device: str = "cpu", checkpoint_dir=None, progress: bool = False,
-                stop_after: int | None = None):
+                stop_after: int | None = None, extra_code=()):
     """Train one model on the drawings ``train_idx``, early-stopped on ``val_idx`` if given;
-    returns (model on CPU, TrainResult with the per-epoch learning curve)."""
+    returns (model on CPU, TrainResult with the per-epoch learning curve). ``extra_code``: source
+    files outside the package that the fingerprint covers too (the job's workflow script)."""
     model = build_model(name, hp, seed).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=tp["lr"])
     train_idx = torch.as_tensor(np.asarray(train_idx), dtype=torch.long)
@@ -77,7 +78,8 @@ def train_model(name: str, hp: dict, tp: dict, enc: EncodedDrawings, canvases, t
     data = data_digest(enc, cans, train_idx)
     if val_idx is not None:
         data["val_idx"] = digest_arrays(np.asarray(val_idx))
-    key = job_fingerprint({"model": name, "hp": hp, "train": tp, "seed": seed, "device": str(device)}, data=data)
+    key = job_fingerprint({"model": name, "hp": hp, "train": tp, "seed": seed, "device": str(device)}, data=data,
+                          extra_code=extra_code)
     result = train(model, optimizer, step_fn, n_steps=n_steps, seed=seed, checkpoint_dir=checkpoint_dir,
                    checkpoint_every=tp["checkpoint_every"], fingerprint=key, progress=progress,
                    desc=f"feinman2020 {name}", stop_after=stop_after, validation=validation)

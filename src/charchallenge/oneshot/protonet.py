@@ -144,10 +144,12 @@ def background_samplers(dataset, background: str, size: int, rotations: bool, va
 
 
 def train_protonet(train_set: EpisodeSampler, val_set: EpisodeSampler, params: dict, seed: int,
-                   checkpoint_dir=None, progress: bool = True) -> tuple[ConvEmbedding, TrainResult, list[dict]]:
+                   checkpoint_dir=None, progress: bool = True,
+                   extra_code=()) -> tuple[ConvEmbedding, TrainResult, list[dict]]:
     """Episodic training (Algorithm 1) with early stopping on fixed validation episodes; returns the
     model (eval mode, best validation weights), the loop's result and the validation curve
-    (loss and error per evaluation)."""
+    (loss and error per evaluation). ``extra_code``: source files outside the package that the
+    fingerprint covers too (the job's workflow script)."""
     t = params["train"]
     model = ConvEmbedding(params["channels"], params["blocks"])
     optimizer = torch.optim.Adam(model.parameters(), lr=t["lr"])
@@ -175,7 +177,8 @@ def train_protonet(train_set: EpisodeSampler, val_set: EpisodeSampler, params: d
 
     key = job_fingerprint({"model": "protonet", "params": params, "seed": seed},
                           data={"train": digest_arrays(train_set.images.numpy(), train_set.classes.numpy()),
-                                "val": digest_arrays(val_set.images.numpy(), val_set.classes.numpy())})
+                                "val": digest_arrays(val_set.images.numpy(), val_set.classes.numpy())},
+                          extra_code=extra_code)
     result = train(model, optimizer, step_fn, n_steps=t["max_episodes"], seed=seed, checkpoint_dir=checkpoint_dir,
                    checkpoint_every=t["eval_every"], fingerprint=key, progress=progress, desc="prototypical network",
                    validation=Validation(evaluate, every=t["eval_every"], patience=t["patience"]))

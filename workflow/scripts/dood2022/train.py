@@ -10,6 +10,7 @@ import torch
 
 from charchallenge.dood2022.data import load_split
 from charchallenge.dood2022.train import train_dood, variant_settings
+from charchallenge.fingerprint import workflow_script
 from charchallenge.io import save_torch, write_csv
 from charchallenge.joblog import log_to_file
 from charchallenge.provenance import provenance
@@ -26,7 +27,8 @@ print(f"{variant} ({kind}) on {dataset}, seed {seed}: {len(train_images)} traini
       f"images; settings {model_params}")
 start = time.time()
 model, result, strokes = train_dood(train_images, val_images, model_params, d["train"], seed,
-                                    checkpoint_dir=smk.params.checkpoint_dir, kind=kind)
+                                    checkpoint_dir=smk.params.checkpoint_dir, kind=kind,
+                                    extra_code=[workflow_script(smk)])
 seconds = time.time() - start
 history = pd.DataFrame(result.history)
 counts = [s["val_strokes"] for s in strokes]  # this call's evaluations (a resumed run lacks the earlier ones)

@@ -6,6 +6,7 @@ from charchallenge.fabi2020.data import load_study, resolve_device
 from charchallenge.fabi2020.model import save_generator
 from charchallenge.fabi2020.pipeline import setup_torch
 from charchallenge.fabi2020.train import build_generator, train_generator
+from charchallenge.fingerprint import workflow_script
 from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
@@ -20,7 +21,8 @@ device = resolve_device(params["device"])
 study = load_study(smk.input.trajectories, params)
 initial = build_generator(study, params["model"], seed).state_dict()
 start = time.perf_counter()
-model, result = train_generator(study, params, seed, device=device, checkpoint_dir=smk.params.checkpoint_dir)
+model, result = train_generator(study, params, seed, device=device, checkpoint_dir=smk.params.checkpoint_dir,
+                                extra_code=[workflow_script(smk)])
 seconds = time.perf_counter() - start
 save_generator(model, smk.output[0], initial_state=initial, losses=result.losses, seed=seed,
                steps=result.steps, resumed_from=result.resumed_from, seconds=seconds, device=device,

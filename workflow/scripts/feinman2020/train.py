@@ -21,6 +21,7 @@ import torch
 from charchallenge.feinman2020.data import load_corpus, resolve_device
 from charchallenge.feinman2020.splits import make_split, subsample, validation_split
 from charchallenge.feinman2020.train import evaluate, train_model
+from charchallenge.fingerprint import workflow_script
 from charchallenge.io import write_json
 from charchallenge.joblog import log_to_file
 from charchallenge.provenance import provenance
@@ -51,7 +52,7 @@ for config in configs:
     model, result = train_model(name, grid[config], tp, corpus.enc, corpus.canvases, fit_idx, seed=run["seed"],
                                 val_idx=val_idx, device=device,
                                 checkpoint_dir=f"{smk.params.checkpoint_dir}_c{config}" if task == "holdout"
-                                else smk.params.checkpoint_dir, progress=True)
+                                else smk.params.checkpoint_dir, progress=True, extra_code=[workflow_script(smk)])
     best_val = min(h["val_loss"] for h in result.history)
     trained.append({"config": config, "model": model, "result": result, "seconds": time.time() - start,
                     "best_val": best_val})

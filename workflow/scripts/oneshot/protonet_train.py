@@ -8,6 +8,7 @@ import pandas as pd
 import torch
 
 from charchallenge.data.dataset import OmniglotDataset
+from charchallenge.fingerprint import workflow_script
 from charchallenge.io import save_torch, write_csv
 from charchallenge.joblog import log_to_file
 from charchallenge.oneshot.protonet import background_samplers, train_protonet
@@ -23,7 +24,8 @@ train_set, val_set = background_samplers(OmniglotDataset.load(smk.input.dataset)
 print(f"prototypical network: {train_set.n_classes} training classes, {val_set.n_classes} validation classes "
       f"({'with' if pn['rotations'] else 'without'} rotations)")
 start = time.time()
-model, result, curve = train_protonet(train_set, val_set, pn, run["seed"], checkpoint_dir=smk.params.checkpoint_dir)
+model, result, curve = train_protonet(train_set, val_set, pn, run["seed"], checkpoint_dir=smk.params.checkpoint_dir,
+                                      extra_code=[workflow_script(smk)])
 seconds = time.time() - start
 history = pd.DataFrame(result.history)
 errors = [c["val_error"] for c in curve]  # this call's evaluations (a resumed run lacks the earlier ones)
