@@ -40,16 +40,18 @@ rows = [("params' setting", "gns", lr, it, k)]
 rows += [(f"refit iterations {n}", "gns", lr, n, k) for n in sorted(curve.refit_iterations.unique()) if n != it]
 rates = sorted(curve.lr_render.unique())
 rows += [(f"blur/eps refit rate {r:g}", "gns", r, it, k) for r in rates if not same_rate(r, lr)]
-rows += [(f"blur/eps refit rate {r:g}, {top} iterations", "gns", r, top, k) for r in rates
-         if not same_rate(r, lr)]  # the params' rate at every count is in the iteration rows
+if top != it:  # the params' rate at every count is in the iteration rows
+    rows += [(f"blur/eps refit rate {r:g}, {top} iterations", "gns", r, top, k) for r in rates if not same_rate(r, lr)]
 rows += [(f"K = {n} parses per image", "gns", lr, it, n) for n in range(1, k)]
-rows += [("no type prior in the parse weights", "no_type_prior", lr, it, k),
-         (f"no type prior, {top} iterations", "no_type_prior", lr, top, k)]
+rows += [("no type prior in the parse weights", "no_type_prior", lr, it, k)]
+rows += [(f"no type prior, {top} iterations", "no_type_prior", lr, top, k)] if top != it else []
 oracle_lr = curve.lr_render[curve.variant == "oracle_parses"]
 if len(oracle_lr):
-    rows += [(f"oracle parses (drawers' strokes, K = 1, rate {oracle_lr.iloc[0]:g})", "oracle_parses",
-              oracle_lr.iloc[0], it, 1),
-             (f"oracle parses, {top} iterations", "oracle_parses", oracle_lr.iloc[0], top, 1)]
+    rows += [(f"GNS parses, K = 1, rate {oracle_lr.iloc[0]:g} (the oracle's comparison)", "gns", oracle_lr.iloc[0],
+              it, 1),
+             (f"oracle parses (drawers' strokes, K = 1, rate {oracle_lr.iloc[0]:g})", "oracle_parses",
+              oracle_lr.iloc[0], it, 1)]
+    rows += [(f"oracle parses, {top} iterations", "oracle_parses", oracle_lr.iloc[0], top, 1)] if top != it else []
 table = []
 for label, variant, r, n, k_ in rows:
     c = cell(variant, r, n, k_)
