@@ -111,3 +111,60 @@ def test_the_refit_count_is_the_smallest_within_tolerance_of_the_lowest_error():
     assert sized_iterations(counts, [40.0, 20.0, 21.0, 22.0, 20.0], 2.5) == 30  # a plateau: the first count on it
     with pytest.raises(ValueError, match="sizing"):
         sized_iterations(counts, [1.0, float("nan"), 1.0, 1.0, 1.0], 2.5)
+
+
+def test_the_refit_setting_is_the_cheapest_within_tolerance_of_the_lowest_error():
+    from charchallenge.gns2021.classify import sized_refit
+
+    cells = [{"lr_render": lr, "refit_iterations": it, "error_two_way": e}
+             for lr, it, e in [(0.09, 30, 40.0), (0.09, 60, 25.0), (0.09, 100, 20.0),
+                               (0.3, 30, 30.0), (0.3, 60, 19.0), (0.3, 100, 18.0), (0.6, 60, 21.0)]]
+    assert sized_refit(cells, 2.5) == cells[4]                    # 60 iterations at 0.3: within 1 of 18
+    assert sized_refit(cells, 0.5)["refit_iterations"] == 100     # only the lowest itself
+    assert sized_refit(cells, 12.5)["lr_render"] == 0.3           # 30 iterations: 0.3 beats 0.09 there
+    tie = [{"lr_render": 0.6, "refit_iterations": 30, "error_two_way": 20.0},
+           {"lr_render": 0.3, "refit_iterations": 30, "error_two_way": 20.0}]
+    assert sized_refit(tie, 0.0)["lr_render"] == 0.3              # equal error and cost: the smaller rate
+    with pytest.raises(ValueError, match="sizing"):
+        sized_refit([{**cells[0], "error_two_way": float("nan")}], 2.5)
+
+
+def test_keep_top_keeps_each_images_best_parses_and_drops_the_rest():
+    from charchallenge.gns2021.classify import keep_top
+
+    s = torch.tensor([[-5.0, -3.0, -4.0], [-1.0, -float("inf"), -2.0]], dtype=torch.float64)
+    top1 = keep_top(s, 1)
+    assert top1[0].tolist() == [-float("inf"), -3.0, -float("inf")]
+    assert top1[1].tolist() == [-1.0, -float("inf"), -float("inf")]
+    assert torch.equal(keep_top(s, 3), s)
+
+
+def test_trial_outcomes_follow_the_scores_argmax():
+    from charchallenge.gns2021.classify import trial_outcomes
+
+    # 2-way, one parse each: image i's refits favour class i strongly, except test item 1 -> class 1 wrongly
+    parse = torch.tensor([[-10.0], [-10.0], [-10.0], [-10.0]], dtype=torch.float64)
+    fwd = torch.tensor([[[-1.0], [-9.0]], [[-9.0], [-1.0]]], dtype=torch.float64)  # (C, T, K)
+    rev = torch.tensor([[[-1.0], [-9.0]], [[-9.0], [-1.0]]], dtype=torch.float64)  # (T, C, K)
+    out = trial_outcomes(parse, 2, fwd, rev, np.array([0, 0]))
+    assert out["two_way"].tolist() == [True, False] and out["forward"].tolist() == [True, False]
+    out = trial_outcomes(parse, 2, fwd, rev, np.array([0, 1]))
+    assert out["two_way"].tolist() == [True, True]
+
+
+def test_oracle_parses_are_the_drawers_strokes_as_minimal_splines():
+    from charchallenge.gns2021.episode_fit import oracle_parses
+
+    splines = {"residual_threshold": 0.7, "max_control_points": 50, "resample_step": 1.0}
+    straight = np.stack([np.linspace(10, 40, 31), np.full(31, -50.0), np.arange(31.0)], 1)  # x, y, t
+    dot = np.array([[60.0, -20.0, 0.0]])
+    [parse] = oracle_parses([[straight, dot]], splines)
+    assert len(parse) == 2 and parse[1].shape == (1, 2)
+    assert parse[0].shape[0] <= 2 + 1  # a straight line needs few control points
+    from charchallenge.preprocess.splines import evaluate_spline
+
+    curve = np.asarray(evaluate_spline(parse[0], 50))
+    np.testing.assert_allclose(curve[[0, -1]], [[10, -50], [40, -50]], atol=1.5)  # the spline spans the stroke
+    np.testing.assert_allclose(parse[1][0], [60, -20])
+    with pytest.raises(ValueError, match="without strokes"):
+        oracle_parses([[]], splines)

@@ -71,3 +71,21 @@ def test_without_the_official_archive_auto_generates_and_official_is_a_clear_err
     assert not (tmp_path / "eps2").exists()
     with pytest.raises(ValueError, match="oneshot.episodes"):
         build_episode_set("both", tmp_path / "eps3", mirror, generate)
+
+
+def test_paired_difference_of_errors_and_its_interval():
+    from charchallenge.oneshot.scoring import paired_difference
+
+    base = np.array([True] * 60 + [False] * 40)
+    same = paired_difference(base, base)
+    assert same == {"difference": 0.0, "ci95_low": 0.0, "ci95_high": 0.0}
+    better = base.copy()
+    better[60:90] = True                       # 30 of the baseline's 40 errors fixed
+    d = paired_difference(better, base)
+    assert d["difference"] == pytest.approx(-30.0) and d["ci95_high"] < 0 < -d["ci95_low"]
+    flip = base.copy()
+    flip[[0, 60]] = [False, True]              # one error moved: no difference, an interval around 0
+    d = paired_difference(flip, base)
+    assert d["difference"] == 0.0 and d["ci95_low"] < 0 < d["ci95_high"]
+    with pytest.raises(ValueError, match="equal-length"):
+        paired_difference(base[:5], base)

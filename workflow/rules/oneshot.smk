@@ -22,6 +22,14 @@ OS_CODE = pkg("oneshot", "data/episodes.py", "data/dataset.py", "data/archives.p
               "joblog.py")
 
 
+def classify_fit_params():
+    """What a parse-and-fit job reads: the parser's and the fit's settings and, of the classification
+    settings, K and the fit's iteration count - so that sizing or changing the refits reuses the fits."""
+    run = section_params("gns2021", "device", "fit", "parsing")
+    run["gns2021"]["classify"] = {k: P["gns2021"]["classify"][k] for k in ("k", "fit_iterations")}
+    return run
+
+
 rule oneshot_episodes:
     """The episode set every model is scored on: the official runs, or runs generated from the
     alphabets no model trained on (same format, same loader)."""
@@ -149,7 +157,7 @@ rule gns2021_classify_fit:
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
         code=script_code("gns2021/classify_fit.py"),
     params:
-        run=section_params("gns2021", "device", "classify", "fit", "parsing"),
+        run=classify_fit_params(),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
@@ -187,9 +195,123 @@ rule gns2021_classify_refit:
         "../scripts/gns2021/classify_refit.py"
 
 
+GNS_SIZING_EPISODES = "data/episodes_validation/{scale}"
+GNS_SIZING_RUNS = [f"run{r:02d}" for r in range(1, P["gns2021"]["classify"]["sizing"]["n_runs"] + 1)]
+
+
+def classify_sizing_run_params():
+    """What a validation episode's sizing job reads: the fit's settings and the sizing grid, not the
+    refit rate and count the params chose from it (so that choosing does not rerun the sizing)."""
+    run = section_params("gns2021", "device", "fit", "parsing")
+    cp = P["gns2021"]["classify"]
+    sizing = {k: v for k, v in cp["sizing"].items() if k != "convergence"}
+    run["gns2021"]["classify"] = {"k": cp["k"], "fit_iterations": cp["fit_iterations"], "sizing": sizing,
+                                  "refit": {k: v for k, v in cp["refit"].items() if k not in ("iterations", "lr_render")}}
+    run["preprocess"] = {"splines": P["preprocess"]["splines"]}  # the oracle parses' minimal splines
+    return run
+
+
+rule gns2021_sizing_episodes:
+    """Validation episodes for sizing GNS classification: generated like the test set's, from the
+    background alphabets (no test alphabet is looked at)."""
+    output:
+        directory(GNS_SIZING_EPISODES),
+    input:
+        dataset=DATASET,
+        code=script_code("gns2021/sizing_episodes.py"),
+    params:
+        run={**script_params("data", "oneshot"),
+             "gns2021": {"classify": {"sizing": {k: v for k, v in P["gns2021"]["classify"]["sizing"].items()
+                                                 if k != "convergence"}}}},
+    log:
+        job_log("gns2021_sizing_episodes", "scale"),
+    benchmark:
+        job_benchmark("gns2021_sizing_episodes", "scale"),
+    script:
+        "../scripts/gns2021/sizing_episodes.py"
+
+
+rule gns2021_classify_sizing_run:
+    """One validation episode parsed, fitted and refitted at every sized refit rate and count."""
+    output:
+        f"{GNS_CLASSIFY}/sizing/{{episode}}.pt",
+    input:
+        episodes=GNS_SIZING_EPISODES,
+        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        code=script_code("gns2021/classify_sizing_run.py"),
+    params:
+        run=classify_sizing_run_params(),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
+    log:
+        job_log("gns2021_classify_sizing_run", "scale", "episode"),
+    benchmark:
+        job_benchmark("gns2021_classify_sizing_run", "scale", "episode"),
+    script:
+        "../scripts/gns2021/classify_sizing_run.py"
+
+
+def classify_convergence_run_params():
+    """The sizing job's settings with the convergence check's grid: one refit rate, long counts."""
+    run = classify_sizing_run_params()
+    sz = run["gns2021"]["classify"]["sizing"]
+    check = P["gns2021"]["classify"]["sizing"]["convergence"]
+    run["gns2021"]["classify"]["sizing"] = {**sz, "lr_render": [check["lr_render"]], "record_at": check["record_at"],
+                                            "oracle_lr_render": None}
+    return run
+
+
+rule gns2021_classify_convergence_run:
+    """One validation episode refitted at the convergence check's rate for up to its longest count."""
+    output:
+        f"{GNS_CLASSIFY}/convergence/{{episode}}.pt",
+    input:
+        episodes=GNS_SIZING_EPISODES,
+        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        code=script_code("gns2021/classify_sizing_run.py"),
+    params:
+        run=classify_convergence_run_params(),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
+    log:
+        job_log("gns2021_classify_convergence_run", "scale", "episode"),
+    benchmark:
+        job_benchmark("gns2021_classify_convergence_run", "scale", "episode"),
+    script:
+        "../scripts/gns2021/classify_sizing_run.py"
+
+
+rule gns2021_classify_convergence:
+    """Whether the params' refit count has converged: its validation error against the longest count's."""
+    output:
+        report(
+            f"{OS_RESULTS}/gns_refit_convergence.json",
+            caption="../report/oneshot/gns_refit_convergence.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+    input:
+        runs=expand(f"{GNS_CLASSIFY}/convergence/{{episode}}.pt", episode=GNS_SIZING_RUNS, allow_missing=True),
+        code=script_code("gns2021/classify_convergence.py"),
+    params:
+        run=section_params("gns2021", "classify"),
+    log:
+        job_log("gns2021_classify_convergence", "scale"),
+    benchmark:
+        job_benchmark("gns2021_classify_convergence", "scale"),
+    script:
+        "../scripts/gns2021/classify_convergence.py"
+
+
 rule gns2021_classify_sizing:
-    """The refit iteration count on validation episodes generated from the background alphabets
-    (parse, fit and refit as the classification jobs do; errors at several iteration counts)."""
+    """The refit rate and iteration count chosen on the validation episodes, with every setting's
+    error and its paired difference to the params' setting."""
     output:
         per_run=f"{OS_RESULTS}/gns_refit_sizing_per_run.csv",
         curve=report(
@@ -200,22 +322,68 @@ rule gns2021_classify_sizing:
         ),
         metrics=f"{OS_RESULTS}/gns_refit_sizing.json",
     input:
-        dataset=DATASET,
-        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        runs=expand(f"{GNS_CLASSIFY}/sizing/{{episode}}.pt", episode=GNS_SIZING_RUNS, allow_missing=True),
         code=script_code("gns2021/classify_sizing.py"),
     params:
-        run=section_params("gns2021", "device", "classify", "fit", "parsing", extra=("data", "oneshot")),
-    threads: 1
-    resources:
-        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
-        mem_mb=LONG_JOB["mem_mb"],
-        gpu=GNS_GPU,
+        run=section_params("gns2021", "classify", "parsing", "fit", extra=("oneshot",)),
     log:
         job_log("gns2021_classify_sizing", "scale"),
     benchmark:
         job_benchmark("gns2021_classify_sizing", "scale"),
     script:
         "../scripts/gns2021/classify_sizing.py"
+
+
+rule oneshot_gns_sizing_figure:
+    """Validation error against refit iterations, one line per refit rate of blur and eps."""
+    output:
+        report(
+            f"{OS_RESULTS}/gns_refit_sizing.png",
+            caption="../report/oneshot/gns_refit_sizing_figure.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+    input:
+        curve=f"{OS_RESULTS}/gns_refit_sizing.csv",
+        metrics=f"{OS_RESULTS}/gns_refit_sizing.json",
+        code=script_code("oneshot/gns_sizing_figure.py"),
+    params:
+        run=script_params(),
+    log:
+        job_log("oneshot_gns_sizing_figure", "scale"),
+    benchmark:
+        job_benchmark("oneshot_gns_sizing_figure", "scale"),
+    script:
+        "../scripts/oneshot/gns_sizing_figure.py"
+
+
+rule oneshot_gns_error_budget:
+    """Where the validation error goes: one factor changed at a time from the params' setting."""
+    output:
+        table=report(
+            f"{OS_RESULTS}/gns_error_budget.csv",
+            caption="../report/oneshot/gns_error_budget.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+        figure=report(
+            f"{OS_RESULTS}/gns_error_budget.png",
+            caption="../report/oneshot/gns_error_budget.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+    input:
+        curve=f"{OS_RESULTS}/gns_refit_sizing.csv",
+        metrics=f"{OS_RESULTS}/gns_refit_sizing.json",
+        code=script_code("oneshot/gns_error_budget.py"),
+    params:
+        run=script_params(),
+    log:
+        job_log("oneshot_gns_error_budget", "scale"),
+    benchmark:
+        job_benchmark("oneshot_gns_error_budget", "scale"),
+    script:
+        "../scripts/oneshot/gns_error_budget.py"
 
 
 rule oneshot_gns:

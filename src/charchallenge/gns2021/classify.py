@@ -130,14 +130,16 @@ def refit_tokens(fitted: FittedParses, rows: list[int], images: Tensor, params: 
     return torch.cat(out)
 
 
-def parse_score_table(fitted: FittedParses, owner, k: int) -> Tensor:
+def parse_score_table(fitted: FittedParses, owner, k: int, score: Tensor | None = None) -> Tensor:
     """(images, k) fitted parse scores, each image's in fit order, -inf where it has fewer than k
-    parses (weight 0 in Eq. 4-5); ``owner[d]`` is the image of parse ``d``."""
+    parses (weight 0 in Eq. 4-5); ``owner[d]`` is the image of parse ``d``. ``score``: per parse,
+    in place of the fitted score (for example without its type term)."""
     owner = np.asarray(owner)
+    score = fitted.score if score is None else score
     out = torch.full((int(owner.max()) + 1, k), -float("inf"), dtype=torch.float64)
     for i in range(out.shape[0]):
         rows = np.flatnonzero(owner == i)
-        out[i, : len(rows)] = fitted.score[rows].double().cpu()
+        out[i, : len(rows)] = score[rows].double().cpu()
     return out
 
 
@@ -170,6 +172,36 @@ def refit_grid(fitted: FittedParses, owner, images: np.ndarray, conditioning: li
 
     return {"scores": grid(scores), "recorded": {it: grid(torch.cat(v)) for it, v in recorded.items()},
             "pairs": len(rows), "seconds": seconds}
+
+
+def trial_outcomes(parse_scores: Tensor, n_train: int, forward: Tensor, reverse: Tensor, labels) -> dict:
+    """Whether each test item of an episode is classified correctly, by the two-way (Eq. 5) and the
+    forward-only (Eq. 4) score: ``parse_scores`` (images, K) from :func:`parse_score_table`, the
+    training images first; ``forward`` / ``reverse`` as :func:`episode_scores` takes them."""
+    sc = episode_scores(parse_scores[:n_train], parse_scores[n_train:], forward, reverse)
+    labels = np.asarray(labels)
+    return {key: predictions(sc[key]) == labels for key in ("two_way", "forward")}
+
+
+def keep_top(parse_scores: Tensor, n: int) -> Tensor:
+    """Only each image's ``n`` best-scoring parses (the others get weight 0, score -inf): what
+    classification with K = n parses per image would have scored."""
+    order = parse_scores.argsort(-1, descending=True)
+    out = torch.full_like(parse_scores, -float("inf"))
+    return out.scatter(-1, order[:, :n], parse_scores.gather(-1, order[:, :n]))
+
+
+def sized_refit(cells, tolerance: float) -> dict:
+    """The refit setting chosen on validation episodes (``gns2021.classify.sizing``): among
+    ``cells`` (dicts with ``lr_render``, ``refit_iterations`` and ``error_two_way`` in %), those
+    within ``tolerance`` points of the lowest error; of these the fewest iterations (the cheapest),
+    and at equal iterations the lowest error (then the smaller rate). Returns that cell."""
+    cells = list(cells)
+    errors = np.array([c["error_two_way"] for c in cells], dtype=float)
+    if len(cells) == 0 or np.isnan(errors).any():
+        raise ValueError(f"sizing: need an error for every refit setting, got {errors.tolist()}")
+    near = [c for c in cells if c["error_two_way"] <= errors.min() + tolerance]
+    return min(near, key=lambda c: (c["refit_iterations"], c["error_two_way"], c["lr_render"]))
 
 
 def sized_iterations(counts, errors, tolerance: float) -> int:

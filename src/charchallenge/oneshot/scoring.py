@@ -26,3 +26,18 @@ def summarise(errors: np.ndarray, trials: np.ndarray) -> dict:
         half = float("nan")
     return {"error": overall, "mean_over_runs": mean, "ci95_low": mean - half, "ci95_high": mean + half,
             "runs": int(len(errors)), "trials": int(trials.sum())}
+
+
+def paired_difference(correct: np.ndarray, baseline: np.ndarray, n_boot: int = 4000, seed: int = 0) -> dict:
+    """Error of a setting minus that of a baseline on the same trials, in points, with a 95%
+    percentile bootstrap interval that resamples trials (both settings' outcomes of a trial
+    together: a paired comparison). ``correct``, ``baseline``: booleans per trial, same order."""
+    correct, baseline = np.asarray(correct, bool), np.asarray(baseline, bool)
+    if correct.shape != baseline.shape or correct.ndim != 1 or len(correct) == 0:
+        raise ValueError(f"paired_difference: two equal-length outcome vectors expected, got {correct.shape} "
+                         f"and {baseline.shape}")
+    diff = baseline.astype(float) - correct.astype(float)  # error(setting) - error(baseline), per trial
+    rng = np.random.default_rng(seed)
+    boot = diff[rng.integers(0, len(diff), size=(n_boot, len(diff)))].mean(1)
+    low, high = np.percentile(boot, [2.5, 97.5])
+    return {"difference": float(100 * diff.mean()), "ci95_low": float(100 * low), "ci95_high": float(100 * high)}

@@ -1,104 +1,85 @@
-"""Snakemake script: the refit iteration count of GNS one-shot classification, sized on validation
+"""Snakemake script: the refit setting of GNS one-shot classification, sized on validation
 episodes (Feinman & Lake 2021, Eq. 4-5) - never on the test episodes.
 
-The episodes are generated like the test set's (20-way, within one alphabet, two drawers) but from
-the background alphabets (``small1`` offline), so no test alphabet is looked at. Each episode's
-images are parsed and fitted as in ``classify_fit.py``, every parse is refitted to every image of
-the other side as in ``classify_refit.py`` (:func:`charchallenge.gns2021.classify.refit_grid`),
-and the two-way and forward errors are recorded at each iteration count of
-``gns2021.classify.sizing.record_at`` and at the count the params use. The choice: the smallest
-recorded count whose mean two-way error is within ``tolerance`` points of the lowest recorded.
+Each validation episode's job (``classify_sizing_run.py``) recorded every test item's outcome for
+every refit rate of blur and eps (``sizing.lr_render``), iteration count (``sizing.record_at`` and
+the params' own) and number of parses K. Here they are pooled: the error of each setting, its
+paired difference to the params' setting with a 95% bootstrap interval over trials, and the choice
+(:func:`charchallenge.gns2021.classify.sized_refit`): of the settings at the params' K within
+``tolerance`` points of the lowest two-way error, the one with the fewest iterations. The rows
+``no_type_prior`` (parse weights without the type term) and ``oracle_parses`` (the drawers' own
+strokes as the one parse) are error-budget rows, never chosen.
 Caveat: the type model was trained on the background alphabets, these drawings among them, so the
-errors are lower than on novel alphabets; the curve's shape against iterations is what is used."""
-
-import tempfile
-import time
-from pathlib import Path
+errors are lower than on novel alphabets; the curves' shapes are what the choice uses."""
 
 import numpy as np
 import pandas as pd
 import torch
 
-from charchallenge.data.dataset import OmniglotDataset
-from charchallenge.data.episodes import generate_runs, load_run
-from charchallenge.feinman2020.splits import holdout_split
-from charchallenge.gns2021.classify import (RefitParams, episode_scores, parse_score_table, predictions, refit_grid,
-                                            sized_iterations)
-from charchallenge.gns2021.fit import FitParams, fit_parses
-from charchallenge.gns2021.parses import parse_images
-from charchallenge.gns2021.runtime import reproducible
-from charchallenge.gns2021.type_model import load_type_model
+from charchallenge.gns2021.classify import sized_refit
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
-from charchallenge.oneshot.scoring import run_error
+from charchallenge.oneshot.scoring import paired_difference
 from charchallenge.provenance import provenance
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
 run = smk.params.run
-g = run["gns2021"]
-pp, cp = g["parsing"], g["classify"]
+cp = run["gns2021"]["classify"]
 sz = cp["sizing"]
-torch.set_num_threads(smk.threads)
-reproducible(run["seed"])
-dataset = OmniglotDataset.load(smk.input.dataset)
-background, _ = holdout_split(dataset.alphabet_of(), run["data"]["background"])
-alphabets = sorted(set(dataset.alphabet_of()[background].tolist()))
-type_model = load_type_model(smk.input.type_model, device=g["device"])
-levels = sorted(set(sz["record_at"]) | {cp["refit"]["iterations"]})
-refit = RefitParams(**{**cp["refit"], "iterations": levels[-1]})
-
-rows, start = [], time.time()
-with tempfile.TemporaryDirectory() as tmp:
-    paths = generate_runs(dataset, alphabets, sz["n_runs"], Path(tmp) / "validation", n_way=run["oneshot"]["n_way"],
-                          seed=run["seed"] + sz["seed_offset"])
-    for number, path in enumerate(paths):
-        episode = load_run(path)
-        images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
-        n_train = episode.n_way
-        names = [f"validation {path.name} {i}" for i in range(len(images))]
-        parses, owner = parse_images(images, type_model, pp, run["seed"], names, k=cp["k"],
-                                     label=f"GNS parsing of validation {path.name}")
-        fitted = fit_parses(parses, torch.tensor(images[owner], dtype=torch.float32), type_model,
-                            params=FitParams(**{**g["fit"], "iterations": cp["fit_iterations"]}), progress=True)
-        train, test = list(range(n_train)), list(range(n_train, len(images)))
-        fwd = refit_grid(fitted, owner, images, train, test, cp["k"], refit, levels, progress=True)
-        rev = refit_grid(fitted, owner, images, test, train, cp["k"], refit, levels, progress=True)
-        s = parse_score_table(fitted, owner, cp["k"])
-        for it in levels:
-            forward, reverse = (d["scores"] if it == levels[-1] else d["recorded"][it] for d in (fwd, rev))
-            sc = episode_scores(s[:n_train], s[n_train:], forward, reverse)
-            rows.append({"run": path.name, "alphabet": alphabets[number % len(alphabets)], "n_way": n_train,
-                         "trials": len(episode.labels), "refit_iterations": it,
-                         "error_two_way": run_error(predictions(sc["two_way"]), episode.labels),
-                         "error_forward": run_error(predictions(sc["forward"]), episode.labels)})
-        print(f"validation {path.name}: {len(images)} images, {len(parses)} parses, "
-              f"{fwd['pairs'] + rev['pairs']} refits, {time.time() - start:.0f} s so far", flush=True)
-seconds = time.time() - start
-
-per_run = pd.DataFrame(rows)
-curve = (per_run.groupby("refit_iterations")
-         .apply(lambda d: pd.Series({"runs": len(d), "trials": d.trials.sum(),
-                                     "error_two_way": (d.error_two_way * d.trials).sum() / d.trials.sum(),
-                                     "error_forward": (d.error_forward * d.trials).sum() / d.trials.sum()}),
-                include_groups=False)
-         .reset_index().astype({"runs": int, "trials": int}))
-best = float(curve.error_two_way.min())
-chosen = sized_iterations(curve.refit_iterations, curve.error_two_way, sz["tolerance"])
-used = cp["refit"]["iterations"]
-at_used = float(curve.error_two_way[curve.refit_iterations == used].iloc[0])
+saved = [torch.load(p, weights_only=False) for p in smk.input.runs]
+key = ("variant", "lr_render", "refit_iterations", "k")
+per_run = pd.DataFrame([{"run": s["run"], "n_way": s["n_way"], "trials": s["trials"], **{k: c[k] for k in key},
+                         "error_two_way": 100 * (1 - np.mean(c["correct_two_way"])),
+                         "error_forward": 100 * (1 - np.mean(c["correct_forward"]))}
+                        for s in saved for c in s["cells"]])
+pooled = {}  # setting -> outcomes of every trial, runs in input order
+for s in saved:
+    for c in s["cells"]:
+        entry = pooled.setdefault(tuple(c[k] for k in key), {"two_way": [], "forward": []})
+        entry["two_way"] += c["correct_two_way"]
+        entry["forward"] += c["correct_forward"]
+base = ("gns", cp["refit"]["lr_render"], cp["refit"]["iterations"], cp["k"])
+if base not in pooled:
+    raise SystemExit(f"error: the params' refit setting (lr_render, iterations, k) = {base[1:]} is not among the "
+                     "sized ones: gns2021.classify.refit.lr_render must be in sizing.lr_render and refit.iterations "
+                     "in sizing.record_at")
+seconds = {v: sum(s["refit_seconds"][v] for s in saved) for v in saved[0]["refit_seconds"]}  # (variant, rate)
+levels = saved[0]["levels"]
+curve = []
+for setting, outcome in sorted(pooled.items()):
+    variant, lr, it, k = setting
+    row = dict(zip(key, setting), trials=len(outcome["two_way"]),
+               error_two_way=100 * (1 - np.mean(outcome["two_way"])),
+               error_forward=100 * (1 - np.mean(outcome["forward"])),
+               # the refits ran to the last level; stopping at ``it`` costs about that share of them
+               refit_seconds=round(seconds[("gns" if variant == "no_type_prior" else variant, lr)] * it / levels[-1], 1))
+    diff = paired_difference(outcome["two_way"], pooled[base]["two_way"], seed=run["seed"])
+    row.update({f"two_way_vs_params_{k_}": v for k_, v in diff.items()})
+    curve.append(row)
+curve = pd.DataFrame(curve)
+at_k = curve[(curve.variant == "gns") & (curve.k == cp["k"])]
+best = float(at_k.error_two_way.min())
+chosen = sized_refit(at_k.to_dict(orient="records"), sz["tolerance"])
+at_params = float(at_k.error_two_way[(at_k.lr_render == base[1]) & (at_k.refit_iterations == base[2])].iloc[0])
 write_csv(smk.output.per_run, per_run)
 write_csv(smk.output.curve, curve)
 write_json(smk.output.metrics, {
-    "validation_episodes": {"runs": sz["n_runs"], "alphabets": alphabets, "n_way": run["oneshot"]["n_way"],
+    "validation_episodes": {"runs": len(saved), "trials": int(at_k.trials.iloc[0]), "n_way": run["oneshot"]["n_way"],
                             "seed": run["seed"] + sz["seed_offset"], "note": "background alphabets: no test alphabet"},
-    "curve": curve.to_dict(orient="records"),
-    "lowest_error_two_way": best, "tolerance_points": sz["tolerance"], "chosen_refit_iterations": chosen,
-    "params_refit_iterations": used, "error_two_way_at_params": at_used,
-    "params_within_tolerance": bool(at_used <= best + sz["tolerance"]),
-    "seconds": round(seconds, 1), "params": {"classify": cp, "parsing": pp, "fit": g["fit"]},
-    "provenance": provenance(run["scale"], run["seed"], str(type_model.device)),
+    "lowest_error_two_way": best, "tolerance_points": sz["tolerance"],
+    "chosen": {"lr_render": chosen["lr_render"], "refit_iterations": int(chosen["refit_iterations"]),
+               "error_two_way": chosen["error_two_way"]},
+    "params": {"lr_render": base[1], "refit_iterations": base[2], "k": base[3], "error_two_way": at_params,
+               "within_tolerance": bool(at_params <= best + sz["tolerance"])},
+    "seconds": {"parse": round(sum(s["parse_seconds"] for s in saved), 1),
+                "fit": round(sum(s["fit_seconds"] for s in saved), 1),
+                "refit": {f"{v} lr_render {lr}": round(t, 1) for (v, lr), t in seconds.items()}},
+    "device": "; ".join(sorted({s["device"] for s in saved})),
+    "settings": {"classify": cp, "parsing": run["gns2021"]["parsing"], "fit": run["gns2021"]["fit"]},
+    "provenance": provenance(run["scale"], run["seed"], "cpu"),
 })
 print(curve.to_string(index=False))
-print(f"validation: {chosen} refit iterations are within {sz['tolerance']} points of the lowest two-way error "
-      f"({best:.1f}%); the params use {used} ({at_used:.1f}%); {seconds:.0f} s")
+print(f"validation ({len(saved)} runs): lr_render {chosen['lr_render']} at {chosen['refit_iterations']} refit "
+      f"iterations is the cheapest setting within {sz['tolerance']} points of the lowest two-way error ({best:.1f}%); "
+      f"the params use lr_render {base[1]} at {base[2]} ({at_params:.1f}%)")

@@ -7,7 +7,7 @@ import torch
 import pandas as pd
 
 from charchallenge.data.episodes import load_runs
-from charchallenge.gns2021.classify import episode_scores, parse_score_table, predictions
+from charchallenge.gns2021.classify import episode_scores, keep_top, parse_score_table, predictions
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
 from charchallenge.oneshot.episode_set import episode_set_of
@@ -23,13 +23,6 @@ episodes = {e.name: e for e in load_runs(smk.input.episodes)}
 if sorted(episodes) != sorted(smk.params.runs):
     raise SystemExit(f"error: the episode folder holds {sorted(episodes)}, the workflow expects {smk.params.runs}; "
                      "set params oneshot.n_runs to the number of runs (official: 20)")
-
-
-def keep_top(scores: torch.Tensor, n: int) -> torch.Tensor:
-    """Only each image's n best-scoring parses (the rest get weight 0)."""
-    order = scores.argsort(-1, descending=True)
-    out = torch.full_like(scores, -float("inf"))
-    return out.scatter(-1, order[:, :n], scores.gather(-1, order[:, :n]))
 
 
 prov = provenance(run["scale"], run["seed"], "cpu")  # this job's; the fits' and refits' below
