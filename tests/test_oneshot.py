@@ -89,3 +89,18 @@ def test_paired_difference_of_errors_and_its_interval():
     assert d["difference"] == 0.0 and d["ci95_low"] < 0 < d["ci95_high"]
     with pytest.raises(ValueError, match="equal-length"):
         paired_difference(base[:5], base)
+
+
+def test_convergence_verdict_fails_when_the_longer_run_is_better():
+    from charchallenge.oneshot.convergence import convergence_verdict
+
+    longest = np.array([True] * 70 + [False] * 10)
+    assert convergence_verdict(longest, longest, 2.5)["verdict"] == "converged"
+    still_falling = longest.copy()
+    still_falling[:12] = False                 # 12 more errors at the params' count: +15 points
+    v = convergence_verdict(still_falling, longest, 2.5)
+    assert v["verdict"] == "not converged" and v["difference"] == pytest.approx(15.0)
+    near = longest.copy()
+    near[:2] = False                           # +2.5 points: within a tolerance of 2.5, not of 2
+    assert convergence_verdict(near, longest, 2.5)["verdict"] == "converged"
+    assert convergence_verdict(near, longest, 2.0)["verdict"] == "not converged"

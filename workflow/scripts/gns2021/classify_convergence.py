@@ -10,7 +10,7 @@ import torch
 
 from charchallenge.io import write_json
 from charchallenge.joblog import log_to_file
-from charchallenge.oneshot.scoring import paired_difference
+from charchallenge.oneshot.convergence import convergence_verdict
 from charchallenge.provenance import provenance
 
 smk = snakemake  # noqa: F821
@@ -34,8 +34,9 @@ def outcomes(it, key="correct_two_way"):
 
 curve = [{"refit_iterations": it, "trials": len(outcomes(it)), "error_two_way": 100 * (1 - outcomes(it).mean()),
           "error_forward": 100 * (1 - outcomes(it, "correct_forward").mean())} for it in levels]
-diff = paired_difference(outcomes(used), outcomes(longest), seed=run["seed"])
-converged = abs(diff["difference"]) <= check["tolerance"] and diff["ci95_low"] <= 0 <= diff["ci95_high"]
+verdict = convergence_verdict(outcomes(used), outcomes(longest), check["tolerance"], seed=run["seed"])
+diff = {k: verdict[k] for k in ("difference", "ci95_low", "ci95_high")}
+converged = verdict["verdict"] == "converged"
 write_json(smk.output[0], {
     "validation_runs": len(saved), "lr_render": check["lr_render"], "k": cp["k"], "curve": curve,
     "params_refit_iterations": used, "longest": longest,
