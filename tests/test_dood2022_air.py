@@ -1,6 +1,7 @@
 """The AIR baseline: its placement inverts its glimpse, a draw from q is scored like DooD's (same
 Trace), gradients reach both networks, and a few hundred steps of the shared loop raise its ELBO."""
 
+import pytest
 import torch
 
 from charchallenge.dood2022.air import AIR, AirConfig, place_glimpse, where_matrix
@@ -41,10 +42,28 @@ def test_air_training_raises_the_validation_elbo():
     img[4:12, 7:9] = 1.0
     images, val = img.repeat(64, 1, 1), img.repeat(8, 1, 1)
     params = dict(glimpse=8, max_strokes=2, what_dim=4, hidden=16, features=8, decoder_hidden=16)
-    train_params = dict(lr=0.003, batch_size=16, beta=1.0, grad_clip=10.0, max_steps=200, eval_every=50, patience=10,
+    train_params = dict(lr=0.003, baseline_lr=0.003, batch_size=16, beta=1.0, grad_clip=10.0, max_steps=200, eval_every=50, patience=10,
                         blur_start=0.0, blur_anneal_steps=0)
     torch.manual_seed(0)
     before = float(evaluate_elbo(AIR(AirConfig(size=16, **params)), val).mean())
     model, result, _ = train_dood(images, val, params, train_params, seed=0, progress=False, kind="air")
     after = float(evaluate_elbo(model, val).mean())
     assert after > before + 20, (before, after)
+
+
+def test_air_on_omniglot_gets_the_papers_gaussian_likelihood_and_other_datasets_laplace():
+    import math
+
+    from charchallenge.dood2022.model import gaussian_log_prob
+    from charchallenge.dood2022.train import variant_settings
+
+    params = {"models": {"air": {"kind": "air", "by_dataset": {"omniglot": {"likelihood": "gaussian"}}}},
+              "air": {"hidden": 8, "likelihood": "laplace"}}
+    assert variant_settings(params, "air", "omniglot") == ("air", {"hidden": 8, "likelihood": "gaussian"})
+    assert variant_settings(params, "air", "mnist") == ("air", {"hidden": 8, "likelihood": "laplace"})
+    x, canvas = torch.rand(2, 5, 5), torch.rand(2, 5, 5)
+    log_sigma = torch.tensor(math.log(0.3))
+    exact = torch.distributions.Normal(canvas, 0.3).log_prob(x).flatten(1).sum(1)
+    assert torch.allclose(gaussian_log_prob(x, canvas, log_sigma), exact, atol=1e-4)
+    with pytest.raises(ValueError, match="likelihood 'poisson'"):
+        AirConfig(likelihood="poisson")

@@ -83,7 +83,7 @@ def test_training_loop_raises_the_validation_elbo_on_one_repeated_stroke():
     img = (render_curves(cp, size=16, width=0.08, sharpness=30.0) > 0.5).float()
     images, val = img.repeat(64, 1, 1), img.repeat(8, 1, 1)
     model_params = dict(size=16, glimpse=8, max_strokes=2, hidden=16, features=8, render_points=8)
-    train_params = dict(lr=0.003, batch_size=16, beta=1.0, grad_clip=10.0, max_steps=240, eval_every=60,
+    train_params = dict(lr=0.003, baseline_lr=0.003, batch_size=16, beta=1.0, grad_clip=10.0, max_steps=240, eval_every=60,
                         patience=10,
                         blur_start=0.0, blur_anneal_steps=0)
     torch.manual_seed(0)
@@ -112,7 +112,7 @@ def test_blur_curriculum_falls_to_a_sharp_likelihood_and_patience_must_span_it()
     log_sigma = torch.tensor(-2.0)
     assert laplace_log_prob(img, near, log_sigma) == laplace_log_prob(img, far, log_sigma)
     assert laplace_log_prob(img, near, log_sigma, 1.5) > laplace_log_prob(img, far, log_sigma, 1.5)
-    bad = dict(lr=0.01, batch_size=2, beta=1.0, grad_clip=1.0, max_steps=10, eval_every=2, patience=3,
+    bad = dict(lr=0.01, baseline_lr=0.01, batch_size=2, beta=1.0, grad_clip=1.0, max_steps=10, eval_every=2, patience=3,
                blur_start=1.0, blur_anneal_steps=6)
     with pytest.raises(ValueError, match="must exceed blur_anneal_steps"):
         train_dood(img.repeat(4, 1, 1), img, dict(size=16, glimpse=8, max_strokes=1, hidden=8, features=8), bad, 0)

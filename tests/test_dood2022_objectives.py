@@ -23,8 +23,9 @@ def test_nvil_gradient_is_unbiased_and_its_baseline_lowers_the_variance():
         q = torch.distributions.Bernoulli(logits=theta.expand(n))
         o = q.sample()
         log_lik = torch.where(o > 0, torch.tensor(f1), torch.tensor(f0))
-        zero = torch.zeros(n)
-        surrogate, _, _ = nvil_surrogate(log_lik, zero, zero, q.log_prob(o), torch.full((n,), baseline_value))
+        one_step = torch.zeros(n, 1)
+        surrogate, _, _ = nvil_surrogate(log_lik, one_step, q.log_prob(o)[:, None],
+                                         torch.full((n, 1), baseline_value), torch.ones(n, 1, dtype=torch.bool))
         (grad,) = torch.autograd.grad(surrogate.mean(), theta)
         assert abs(float(grad) - exact) < 0.03 * abs(exact) + 0.01
     # per-draw gradient variance: the baseline near E[f] helps
@@ -35,18 +36,56 @@ def test_nvil_gradient_is_unbiased_and_its_baseline_lowers_the_variance():
     assert float(((f - (-5.0)) * score).var()) < float((f * score).var())
 
 
-def test_beta_weights_only_the_discrete_kl_and_the_returned_elbo_is_unweighted():
-    ll, rc, rd, lq = torch.tensor([-10.0]), torch.tensor([-2.0]), torch.tensor([-1.0]), torch.tensor([-0.5])
-    s, b_loss, elbo = nvil_surrogate(ll, rc, rd, lq, torch.tensor([-12.0]), beta=3.0)
-    assert float(elbo) == -13.0
-    assert float(s) == -10.0 - 2.0 - 3.0 + (-15.0 + 12.0) * -0.5
-    assert float(b_loss) == 9.0
+def test_signal_is_reward_to_go_with_the_likelihood_divided_by_beta_and_the_elbo_is_unweighted():
+    """Two steps, one image: the signal of o_1 sees r_1 + r_2, that of o_2 only r_2 (o_2 cannot
+    change step 1), both with log p(x | z) / beta; the surrogate's value is the plain ELBO plus the
+    score terms, and the baseline regresses on each step's signal."""
+    ll = torch.tensor([-12.0])
+    ratio = torch.tensor([[-2.0, -1.0]])
+    log_q = torch.tensor([[-0.5, -0.25]])
+    b = torch.tensor([[-6.0, -3.0]])
+    decided = torch.tensor([[True, True]])
+    s, b_loss, elbo = nvil_surrogate(ll, ratio, log_q, b, decided, beta=4.0)
+    signal = [-12.0 / 4 - 3.0, -12.0 / 4 - 1.0]          # -6, -4
+    assert float(elbo) == -15.0
+    assert float(s) == -15.0 + (signal[0] + 6.0) * -0.5 + (signal[1] + 3.0) * -0.25
+    assert float(b_loss) == (signal[0] + 6.0) ** 2 + (signal[1] + 3.0) ** 2
+
+
+def test_steps_not_decided_enter_neither_the_elbo_nor_the_signal():
+    ll = torch.tensor([-12.0])
+    ratio, log_q = torch.tensor([[-2.0, -100.0]]), torch.tensor([[-0.5, -7.0]])
+    s, b_loss, elbo = nvil_surrogate(ll, ratio, log_q, torch.zeros(1, 2), torch.tensor([[True, False]]), beta=1.0)
+    assert float(elbo) == -14.0
+    assert float(s) == -14.0 + (-14.0) * -0.5
+    assert float(b_loss) == 14.0**2
+
+
+def test_surrogate_gradient_reaches_the_stop_logits_not_the_baseline():
+    """The model's loss must not move the baseline and the baseline's loss must not move the model:
+    each gets only its own gradient (the baseline is detached in the surrogate; the signal in its loss)."""
+    logit = torch.tensor([0.2], requires_grad=True)
+    bl = torch.tensor([[1.0]], requires_grad=True)
+    q = torch.distributions.Bernoulli(logits=logit)
+    o = torch.tensor([1.0])
+    s, b_loss, _ = nvil_surrogate(torch.tensor([-5.0]), torch.zeros(1, 1), q.log_prob(o)[:, None], bl,
+                                  torch.ones(1, 1, dtype=torch.bool))
+    g_logit, g_bl = torch.autograd.grad(s.sum(), [logit, bl], allow_unused=True)
+    assert g_bl is None and float(g_logit) != 0.0
+    (g_logit,) = torch.autograd.grad(b_loss.sum(), [logit], allow_unused=True)
+    assert g_logit is None
 
 
 def test_signal_normaliser_centres_and_scales():
     norm = SignalNormaliser(decay=0.0)
     out = norm(torch.tensor([10.0, 14.0, 18.0]))
     assert torch.allclose(out, torch.tensor([-4.0, 0.0, 4.0]) / math.sqrt(32 / 3))
+
+
+def test_signal_normaliser_takes_its_statistics_from_the_masked_entries_only():
+    norm = SignalNormaliser(decay=0.0)
+    out = norm(torch.tensor([10.0, 14.0, 18.0, 1000.0]), torch.tensor([True, True, True, False]))
+    assert torch.allclose(out[:3], torch.tensor([-4.0, 0.0, 4.0]) / math.sqrt(32 / 3))
 
 
 def test_iwae_bound_tightens_with_more_samples_towards_log_p():

@@ -181,6 +181,77 @@ rule dood2022_transfer_table:
         "../scripts/dood2022/transfer_table.py"
 
 
+rule dood2022_strokes:
+    """The stop variable on held-out Omniglot: every Omniglot model's stroke count per test image
+    against the drawer's (mean, Spearman, verdict), the ELBO with the count forced to 0..max, and
+    reconstructions with one colour per stroke."""
+    output:
+        table=report(
+            f"{DOOD_RESULTS}/strokes.csv",
+            caption="../report/dood2022/strokes.rst",
+            category="DooD (Liang et al. 2022)",
+            subcategory="strokes",
+        ),
+        forced=f"{DOOD_RESULTS}/strokes_forced.csv",
+        figure=report(
+            f"{DOOD_RESULTS}/fig_strokes.png",
+            caption="../report/dood2022/strokes.rst",
+            category="DooD (Liang et al. 2022)",
+            subcategory="strokes",
+        ),
+        metrics=f"{DOOD_RESULTS}/strokes.json",
+    input:
+        models=expand(f"{DOOD_MODELS}/{{variant}}_omniglot_seed{{seed}}.pt", variant=DOOD_VARIANTS,
+                      seed=DOOD["seeds"], allow_missing=True),
+        curves=expand(f"{DOOD_RESULTS}/curves/{{variant}}_omniglot_seed{{seed}}.csv", variant=DOOD_VARIANTS,
+                      seed=DOOD["seeds"], allow_missing=True),
+        data=f"{DOOD_DATA}/omniglot.npz",
+        dataset=DATASET,
+        code=DOOD_CODE + script_code("dood2022/strokes.py"),
+    params:
+        run=section_params("dood2022", "strokes", "convergence"),
+    threads: 1
+    log:
+        job_log("dood2022_strokes", "scale"),
+    benchmark:
+        job_benchmark("dood2022_strokes", "scale"),
+    script:
+        "../scripts/dood2022/strokes.py"
+
+
+rule dood2022_clusters:
+    """Fig. 5: DooD's inferred strokes and AIR's part latents on held-out Omniglot, k-means
+    clusters, Silhouette coefficients beside the paper's, t-SNE with exemplar parts."""
+    output:
+        table=report(
+            f"{DOOD_RESULTS}/clusters.csv",
+            caption="../report/dood2022/clusters.rst",
+            category="DooD (Liang et al. 2022)",
+            subcategory="Fig. 5 clusters",
+        ),
+        figure=report(
+            f"{DOOD_RESULTS}/fig5_clusters.png",
+            caption="../report/dood2022/clusters.rst",
+            category="DooD (Liang et al. 2022)",
+            subcategory="Fig. 5 clusters",
+        ),
+        metrics=f"{DOOD_RESULTS}/clusters.json",
+    input:
+        models=expand(f"{DOOD_MODELS}/{{variant}}_omniglot_seed{{seed}}.pt", variant=DOOD["clusters"]["variants"],
+                      seed=DOOD["seeds"], allow_missing=True),
+        data=f"{DOOD_DATA}/omniglot.npz",
+        code=DOOD_CODE + script_code("dood2022/clusters.py"),
+    params:
+        run=section_params("dood2022", "clusters"),
+    threads: 1
+    log:
+        job_log("dood2022_clusters", "scale"),
+    benchmark:
+        job_benchmark("dood2022_clusters", "scale"),
+    script:
+        "../scripts/dood2022/clusters.py"
+
+
 rule dood2022_samples:
     """Fig. 6: unconditional samples of every model and dataset, FID against held-out images on the
     features of the character classifier trained here, GNS's samples scored alike on Omniglot."""

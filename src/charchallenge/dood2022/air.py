@@ -9,8 +9,9 @@ Generative model, step t = 1, 2, ... up to ``max_steps``:
 3. what:     z_what_t ~ N(0, I) in ``what_dim`` dimensions
 4. decode:   a glimpse y_t = sigmoid(MLP(z_what_t)) of ``glimpse`` pixels, placed on the canvas by
              the inverse spatial transformer of z_where_t, composited (probabilistic or, as DooD)
-and x ~ Laplace(x_<=T, sigma) (the same image likelihood as DooD's Eq. 5, so the two models'
-log-likelihoods compare, and the same blur curriculum in training). What distinguishes AIR from DooD is the part drawn: a free-form
+and x ~ Laplace(x_<=T, sigma) (DooD's Eq. 5) or, as the paper trains AIR on Omniglot because AIR
+with a Laplace likelihood fails there, x ~ N(x_<=T, sigma^2) (``likelihood``); both are densities
+over the same pixel values, so the log-likelihoods compare; the same blur curriculum in training. What distinguishes AIR from DooD is the part drawn: a free-form
 glimpse image decoded from a latent vector, not a stroke.
 
 Recognition (AIR's): an RNN reads the image (and, with execution guidance off, nothing else; AIR
@@ -33,7 +34,7 @@ from torch.nn import functional as F
 from charchallenge.mixtures import bernoulli_log_prob
 
 from .bezier import composite
-from .model import ImageEncoder, Trace, glimpse, laplace_log_prob
+from .model import PIXEL_LIKELIHOODS, ImageEncoder, StepRecord, Trace, glimpse, stop_decision
 
 WHERE_DIM = 3  # scale, translation x, translation y
 
@@ -47,6 +48,11 @@ class AirConfig:
     hidden: int = 128
     features: int = 64
     decoder_hidden: int = 128
+    likelihood: str = "laplace"    # or "gaussian" (the paper's for AIR on Omniglot)
+
+    def __post_init__(self):
+        if self.likelihood not in PIXEL_LIKELIHOODS:
+            raise ValueError(f"AIR likelihood {self.likelihood!r}: expected one of {sorted(PIXEL_LIKELIHOODS)}")
 
 
 def where_matrix(z_where: Tensor) -> Tensor:
@@ -92,19 +98,22 @@ class AIR(nn.Module):
         self.q_where = nn.Linear(cfg.hidden, 2 * WHERE_DIM)
         self.q_glimpse_enc = ImageEncoder(cfg.glimpse, cfg.features)
         self.q_what = nn.Linear(cfg.features, 2 * cfg.what_dim)
-        self.baseline_net = nn.Sequential(nn.Linear(cfg.features, cfg.hidden), nn.ReLU(), nn.Linear(cfg.hidden, 1))
+        # NVIL's baseline b_t for stop decision t, from q's state at it (inputs detached)
+        self.baseline_net = nn.Sequential(nn.Linear(cfg.features + cfg.hidden, cfg.hidden), nn.ReLU(),
+                                          nn.Linear(cfg.hidden, 1))
 
     def decode(self, z_what: Tensor, z_where: Tensor) -> Tensor:
         patch = torch.sigmoid(self.decoder(z_what)).unflatten(-1, (self.cfg.glimpse, self.cfg.glimpse))
         return place_glimpse(patch, where_matrix(z_where), self.cfg.size)
 
     def image_log_prob(self, x: Tensor, canvas: Tensor, blur: float = 0.0) -> Tensor:
-        return laplace_log_prob(x, canvas, self.log_sigma, blur)
+        return PIXEL_LIKELIHOODS[self.cfg.likelihood](x, canvas, self.log_sigma, blur)
 
     def p_on_logit(self, canvas: Tensor) -> Tensor:
         return self.p_on(self.p_canvas_enc(canvas.detach()))[:, 0]
 
-    def infer(self, x: Tensor, blur: float = 0.0) -> Trace:
+    def infer(self, x: Tensor, blur: float = 0.0, force_strokes: int | None = None) -> Trace:
+        """As :meth:`charchallenge.dood2022.model.DooD.infer`."""
         cfg = self.cfg
         b = x.shape[0]
         canvas = x.new_zeros(x.shape)
@@ -112,17 +121,15 @@ class AIR(nn.Module):
         prev = x.new_zeros(b, 1 + WHERE_DIM + cfg.what_dim)
         alive = torch.ones(b, dtype=torch.bool, device=x.device)
         f_img = self.q_image_enc(x)
-        zero = x.new_zeros(b)
-        ratio_c, ratio_d, log_q_o, count = zero.clone(), zero.clone(), zero.clone(), zero.clone()
+        count = x.new_zeros(b)
         prior = Normal(0.0, 1.0)
-        strokes, drawn = [], []
+        record, strokes, drawn = StepRecord(), [], []
         for _ in range(cfg.max_strokes):
             h = self.q_rnn(torch.cat([f_img, prev], -1), h)
             q_logit, p_logit = self.q_on(h)[:, 0], self.p_on_logit(canvas)
-            o = torch.bernoulli(torch.sigmoid(q_logit.detach()))
+            o = stop_decision(q_logit, len(record.decided), force_strokes)
             lq, lp = bernoulli_log_prob(q_logit, o), bernoulli_log_prob(p_logit, o)
-            ratio_d = ratio_d + torch.where(alive, lp - lq, zero)
-            log_q_o = log_q_o + torch.where(alive, lq, zero)
+            record.decision(alive, lp - lq, lq, self.baseline_net(torch.cat([f_img, h], -1).detach())[:, 0])
             alive = alive & (o > 0.5)
             if not alive.any():
                 break
@@ -133,16 +140,14 @@ class AIR(nn.Module):
             mu, log_sd = self.q_what(self.q_glimpse_enc(seen)).chunk(2, -1)
             q_what = Normal(mu, torch.exp(log_sd.clamp(-7, 3)))
             z_what = q_what.rsample()
-            lr = (prior.log_prob(z_where).sum(-1) - q_where.log_prob(z_where).sum(-1)
-                  + prior.log_prob(z_what).sum(-1) - q_what.log_prob(z_what).sum(-1))
-            ratio_c = ratio_c + torch.where(alive, lr, zero)
+            record.stroke(alive, prior.log_prob(z_where).sum(-1) - q_where.log_prob(z_where).sum(-1)
+                          + prior.log_prob(z_what).sum(-1) - q_what.log_prob(z_what).sum(-1))
             canvas = composite(canvas, self.decode(z_what, z_where) * alive[:, None, None].to(x.dtype))
             prev = torch.cat([o[:, None], z_where, z_what], -1)
             count = count + alive.to(x.dtype)
             strokes.append(z_where)
             drawn.append(alive.clone())
-        return Trace(self.image_log_prob(x, canvas, blur), ratio_c, ratio_d, log_q_o, self.baseline_net(f_img)[:, 0],
-                     count, canvas, strokes, drawn)
+        return record.trace(self.image_log_prob(x, canvas, blur), count, canvas, strokes, drawn)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:

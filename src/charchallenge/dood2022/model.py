@@ -13,7 +13,8 @@ and, after the last step T, x ~ Laplace(x_<=T, sigma) with a learned global sigm
 
 Recognition model q (Eq. 6-8): the same steps on the residual dx_t = x - x_<t, with one Gaussian
 where p has a mixture. Execution guidance (EG): the networks see the canvas-so-far (p) and the
-residual (q), both with gradients stopped; without EG (the paper's ablation) they see zeros.
+residual (q), both with gradients stopped; without EG (the paper's ablation) they see zeros, and
+q's stroke module glimpses the target image instead of the residual.
 
 Latent spaces (our choices, as the appendix with the paper's is not public): a layout is an
 unconstrained 5-vector z_l mapped to scale 0.1 + 0.9 sigmoid (x and y), translation tanh and
@@ -77,6 +78,18 @@ def laplace_log_prob(x: Tensor, canvas: Tensor, log_sigma: Tensor, blur: float =
         x, canvas = gaussian_blur(x, blur), gaussian_blur(canvas, blur)
     sigma = torch.exp(log_sigma)
     return (-(x - canvas).abs() / sigma - torch.log(2 * sigma)).flatten(1).sum(1)
+
+
+def gaussian_log_prob(x: Tensor, canvas: Tensor, log_sigma: Tensor, blur: float = 0.0) -> Tensor:
+    """log N(x | canvas, sigma^2) summed over pixels (B,); ``blur`` as in :func:`laplace_log_prob`.
+    The paper's likelihood for AIR on Omniglot, where AIR with a Laplace likelihood fails."""
+    if blur > 0:
+        x, canvas = gaussian_blur(x, blur), gaussian_blur(canvas, blur)
+    z = (x - canvas) / torch.exp(log_sigma)
+    return (-0.5 * z * z - log_sigma - 0.5 * math.log(2 * math.pi)).flatten(1).sum(1)
+
+
+PIXEL_LIKELIHOODS = {"laplace": laplace_log_prob, "gaussian": gaussian_log_prob}
 
 
 def layout_transform(z: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -173,7 +186,9 @@ class Recognition(_Steps):
         self.layout_rnn = nn.GRUCell(2 * cfg.features + LAYOUT_DIM + 2 * (cfg.degree + 1), cfg.hidden)
         self.layout_head = nn.Linear(cfg.hidden, 2 * LAYOUT_DIM)
         self.stroke_head = nn.Linear(cfg.hidden, 4 * (cfg.degree + 1))
-        self.baseline = nn.Sequential(nn.Linear(cfg.features, cfg.hidden), nn.ReLU(), nn.Linear(cfg.hidden, 1))
+        # NVIL's baseline b_t for stop decision t, from q's state before it (inputs detached by the caller)
+        self.baseline = nn.Sequential(nn.Linear(2 * cfg.features + cfg.hidden, cfg.hidden), nn.ReLU(),
+                                      nn.Linear(cfg.hidden, 1))
 
     def layout_dist(self, h: Tensor) -> Normal:
         mu, log_sd = self.layout_head(h).chunk(2, -1)
@@ -186,22 +201,81 @@ class Recognition(_Steps):
 
 @dataclass
 class Trace:
-    """One draw per image from q and its scores: per-image sums (B,) of the ELBO's parts, the
-    number of strokes T (B,), the final canvas (B, S, S) and the steps' canvases and strokes."""
+    """One draw per image from q and its scores: log p(x | z) (B,); per step t (B, T) the stop
+    decision's log ratio log p(o_t) - log q(o_t), the stroke's log p(c_t) - log q(c_t) (0 where
+    the image did not draw), log q(o_t), NVIL's baseline b_t and whether o_t was drawn at all
+    (the image had not stopped before); the number of strokes (B,), the final canvas (B, S, S),
+    and per step the canvas-frame strokes and which images drew them."""
 
     log_lik: Tensor
-    log_ratio_continuous: Tensor   # sum_t log p(l_t) + log p(s_t) - log q(l_t) - log q(s_t)
-    log_ratio_discrete: Tensor     # sum_t log p(o_t) - log q(o_t)
-    log_q_discrete: Tensor
-    baseline: Tensor
+    step_ratio_discrete: Tensor
+    step_ratio_continuous: Tensor
+    step_log_q: Tensor
+    step_baseline: Tensor
+    decided: Tensor
     n_strokes: Tensor
     canvas: Tensor
-    strokes: list[Tensor]          # canvas-frame control points per step (B, D + 1, 2)
+    strokes: list[Tensor]          # canvas-frame control points (DooD) or where (AIR) per step (B, ...)
     drawn: list[Tensor]            # per step: which images drew that step (B,) bool
+
+    @property
+    def step_ratio(self) -> Tensor:
+        """r_t = both log ratios of step t (B, T): the ELBO's integrand is log_lik + sum_t r_t."""
+        return self.step_ratio_discrete + self.step_ratio_continuous
+
+    @property
+    def log_ratio_continuous(self) -> Tensor:
+        return self.step_ratio_continuous.sum(-1)
+
+    @property
+    def log_ratio_discrete(self) -> Tensor:
+        return self.step_ratio_discrete.sum(-1)
+
+    @property
+    def log_q_discrete(self) -> Tensor:
+        return self.step_log_q.sum(-1)
 
     @property
     def elbo(self) -> Tensor:
         return self.log_lik + self.log_ratio_continuous + self.log_ratio_discrete
+
+
+def stop_decision(logit: Tensor, step: int, force_strokes: int | None = None) -> Tensor:
+    """o_t ~ Bernoulli(sigmoid(logit)) (1: draw step ``step``, counted from 0); with
+    ``force_strokes`` = n, 1 for the first n steps and 0 after."""
+    if force_strokes is None:
+        return torch.bernoulli(torch.sigmoid(logit.detach()))
+    return torch.full_like(logit, float(step < force_strokes)).detach()
+
+
+def forced_stroke_elbo(trace: Trace) -> Tensor:
+    """The ELBO (B,) of a trace drawn with ``force_strokes``: its stop decisions came from a point
+    mass, not from q, so log q(o) leaves the integrand: log p(x | z) + sum_t [log p(o_t) + log p(c_t)
+    - log q(c_t)]. Its mean over draws, against n, says how many strokes the objective prefers."""
+    return trace.elbo + trace.log_q_discrete
+
+
+class StepRecord:
+    """Collects a Trace's per-step terms while a model runs its steps (each (B,))."""
+
+    def __init__(self):
+        self.discrete, self.continuous, self.log_q, self.baseline, self.decided = [], [], [], [], []
+
+    def decision(self, decided: Tensor, ratio: Tensor, log_q: Tensor, baseline: Tensor) -> None:
+        zero = torch.zeros_like(ratio)
+        self.discrete.append(torch.where(decided, ratio, zero))
+        self.log_q.append(torch.where(decided, log_q, zero))
+        self.baseline.append(baseline)
+        self.decided.append(decided.clone())
+        self.continuous.append(zero)  # replaced by :meth:`stroke` if the step draws
+
+    def stroke(self, drawn: Tensor, ratio: Tensor) -> None:
+        self.continuous[-1] = torch.where(drawn, ratio, torch.zeros_like(ratio))
+
+    def trace(self, log_lik, n_strokes, canvas, strokes, drawn) -> Trace:
+        s = lambda xs: torch.stack(xs, -1)  # noqa: E731
+        return Trace(log_lik, s(self.discrete), s(self.continuous), s(self.log_q), s(self.baseline),
+                     s(self.decided), n_strokes, canvas, strokes, drawn)
 
 
 class DooD(nn.Module):
@@ -214,8 +288,10 @@ class DooD(nn.Module):
         self.p = Generative(cfg)
         self.q = Recognition(cfg)
 
-    def infer(self, x: Tensor, blur: float = 0.0) -> Trace:
-        """One draw from q per image of ``x`` (B, S, S), scored (``blur``: see :func:`laplace_log_prob`)."""
+    def infer(self, x: Tensor, blur: float = 0.0, force_strokes: int | None = None) -> Trace:
+        """One draw from q per image of ``x`` (B, S, S), scored (``blur``: see :func:`laplace_log_prob`).
+        ``force_strokes`` = n replaces q's stop decisions by n strokes on every image (a diagnostic:
+        see :func:`forced_stroke_elbo`); the strokes themselves are still q's."""
         cfg, p, q = self.cfg, self.p, self.q
         b = x.shape[0]
         n_cp = 2 * (cfg.degree + 1)
@@ -224,18 +300,16 @@ class DooD(nn.Module):
         prev = x.new_zeros(b, LAYOUT_DIM + n_cp)
         alive = torch.ones(b, dtype=torch.bool, device=x.device)
         target = q.target_enc(x)
-        zero = x.new_zeros(b)
-        ratio_c, ratio_d, log_q_o, n_strokes = zero.clone(), zero.clone(), zero.clone(), zero.clone()
-        strokes, drawn = [], []
+        n_strokes = x.new_zeros(b)
+        record, strokes, drawn = StepRecord(), [], []
         for _ in range(cfg.max_strokes):  # after max_strokes the model stops for sure: no stop term
             residual = q.seen(x - canvas)
             f_res, f_can = q.canvas_enc(residual), p.canvas_enc(p.seen(canvas))
             q_on_logit = q.on(torch.cat([f_res, hq_l], -1))[:, 0]
             p_on_logit = p.on(torch.cat([f_can, hp_l], -1))[:, 0]
-            o = torch.bernoulli(torch.sigmoid(q_on_logit.detach()))
+            o = stop_decision(q_on_logit, len(record.decided), force_strokes)
             lq, lp = bernoulli_log_prob(q_on_logit, o), bernoulli_log_prob(p_on_logit, o)
-            ratio_d = ratio_d + torch.where(alive, lp - lq, zero)
-            log_q_o = log_q_o + torch.where(alive, lq, zero)
+            record.decision(alive, lp - lq, lq, q.baseline(torch.cat([target, f_res, hq_l], -1).detach())[:, 0])
             alive = alive & (o > 0.5)
             if not alive.any():
                 break
@@ -244,17 +318,18 @@ class DooD(nn.Module):
             hp_l = p.layout_rnn(torch.cat([f_can, prev], -1), hp_l)
             q_l = q.layout_dist(hq_l)
             z_l = q_l.rsample()
-            ratio_c = ratio_c + torch.where(alive, p.layout_dist(hp_l).log_prob(z_l) - q_l.log_prob(z_l).sum(-1), zero)
+            ratio_c = p.layout_dist(hp_l).log_prob(z_l) - q_l.log_prob(z_l).sum(-1)
             theta = affine_matrix(z_l)
-            # stroke in the glimpse
-            g_q = q.glimpse_enc(glimpse(residual, theta, cfg.glimpse))
+            # stroke in the glimpse: of the residual with EG; without it, of the target itself (the
+            # ablation removes the canvas and residual, not the recognition model's view of x)
+            g_q = q.glimpse_enc(glimpse(residual if cfg.execution_guidance else x, theta, cfg.glimpse))
             g_p = p.glimpse_enc(glimpse(p.seen(canvas), theta, cfg.glimpse))
             hq_s = q.stroke_rnn(torch.cat([g_q, z_l, prev[:, LAYOUT_DIM:]], -1), hq_s)
             hp_s = p.stroke_rnn(torch.cat([g_p, z_l, prev[:, LAYOUT_DIM:]], -1), hp_s)
             q_s = q.stroke_dist(hq_s)
             z_s = q_s.rsample()                                           # (B, D + 1, 2)
             lp_s = sum(gmm_log_prob(head(hp_s), z_s[:, d]) for d, head in enumerate(p.stroke_heads))
-            ratio_c = ratio_c + torch.where(alive, lp_s - q_s.log_prob(z_s).sum((-2, -1)), zero)
+            record.stroke(alive, ratio_c + lp_s - q_s.log_prob(z_s).sum((-2, -1)))
             # render and composite
             cp = place_stroke(z_s, theta)
             stroke = p.render(cp) * alive[:, None, None].to(x.dtype)
@@ -263,8 +338,7 @@ class DooD(nn.Module):
             n_strokes = n_strokes + alive.to(x.dtype)
             strokes.append(cp)
             drawn.append(alive.clone())
-        return Trace(p.image_log_prob(x, canvas, blur), ratio_c, ratio_d, log_q_o, q.baseline(target)[:, 0],
-                     n_strokes, canvas, strokes, drawn)
+        return record.trace(p.image_log_prob(x, canvas, blur), n_strokes, canvas, strokes, drawn)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:

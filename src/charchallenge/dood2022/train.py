@@ -45,6 +45,12 @@ def iwae(model: DooD, images: Tensor, samples: int, batch: int = 256) -> Tensor:
     return torch.cat(out)
 
 
+def baseline_parameters(model: DooD | AIR) -> list[torch.nn.Parameter]:
+    """The weights of NVIL's baseline network (DooD's ``q.baseline``, AIR's ``baseline_net``)."""
+    net = model.q.baseline if isinstance(model, DooD) else model.baseline_net
+    return list(net.parameters())
+
+
 def curriculum_blur(step: int, start: float, anneal_steps: int) -> float:
     """Blur (pixels) of the training likelihood at ``step``: ``start`` falling linearly to 0 at
     ``anneal_steps`` (see :func:`charchallenge.dood2022.model.laplace_log_prob`); 0 after it."""
@@ -68,19 +74,24 @@ def train_dood(images: Tensor, val_images: Tensor, model_params: dict, train_par
             f"blur_anneal_steps ({t['blur_anneal_steps']}), or early stopping ends training inside the blur curriculum")
     torch.manual_seed(seed)
     model = build_model(kind, model_params, images.shape[-1])
-    optimizer = torch.optim.Adam(model.parameters(), lr=t["lr"])
+    baseline = baseline_parameters(model)
+    weights = [w for w in model.parameters() if all(w is not v for v in baseline)]
+    # NVIL's baseline has its own rate (as the released code's --bl_lr) and is not clipped with the
+    # model: its squared-error gradient is orders of magnitude larger than the objective's
+    optimizer = torch.optim.Adam([{"params": weights, "lr": t["lr"]},
+                                  {"params": baseline, "lr": t["baseline_lr"]}])
     normaliser = SignalNormaliser()
 
     def step_fn(step: int, generator: torch.Generator) -> float:
         x = images[torch.randint(len(images), (t["batch_size"],), generator=generator)]
         trace = model.infer(x, blur=curriculum_blur(step, t["blur_start"], t["blur_anneal_steps"]))
         surrogate, baseline_loss, elbo = nvil_surrogate(
-            trace.log_lik, trace.log_ratio_continuous, trace.log_ratio_discrete, trace.log_q_discrete,
-            trace.baseline, t["beta"], normaliser)
+            trace.log_lik, trace.step_ratio, trace.step_log_q, trace.step_baseline, trace.decided,
+            t["beta"], normaliser)
         loss = -surrogate.mean() + baseline_loss.mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), t["grad_clip"])
+        torch.nn.utils.clip_grad_norm_(weights, t["grad_clip"])
         optimizer.step()
         return float(-elbo.mean())
 
@@ -88,7 +99,10 @@ def train_dood(images: Tensor, val_images: Tensor, model_params: dict, train_par
 
     def evaluate() -> float:
         model.eval()
-        with torch.no_grad():
+        # the same draws of q's noise at every evaluation (common random numbers), so that the
+        # validation curve moves with the model, not with the draw
+        with torch.no_grad(), torch.random.fork_rng():
+            torch.manual_seed(seed)
             traces = [model.infer(val_images[a : a + 256]) for a in range(0, len(val_images), 256)]
         strokes.append({"val_strokes": float(torch.cat([tr.n_strokes for tr in traces]).mean())})
         return float(-torch.cat([tr.elbo for tr in traces]).mean())
@@ -103,14 +117,16 @@ def train_dood(images: Tensor, val_images: Tensor, model_params: dict, train_par
 
 
 
-def variant_settings(params: dict, variant: str) -> tuple[str, dict]:
-    """(kind, model settings) of a variant of params ``dood2022.models``: the kind's section
-    (``dood2022.dood`` or ``dood2022.air``) with the variant's overrides."""
+def variant_settings(params: dict, variant: str, dataset: str | None = None) -> tuple[str, dict]:
+    """(kind, model settings) of a variant of params ``dood2022.models`` trained on ``dataset``:
+    the kind's section (``dood2022.dood`` or ``dood2022.air``) with the variant's overrides, and
+    then its ``by_dataset`` overrides for that dataset."""
     if variant not in params["models"]:
         raise KeyError(f"params dood2022.models has no variant {variant!r} (has {sorted(params['models'])})")
     spec = dict(params["models"][variant])
     kind = spec.pop("kind")
-    return kind, {**params[kind], **spec}
+    by_dataset = spec.pop("by_dataset", {})
+    return kind, {**params[kind], **spec, **by_dataset.get(dataset, {})}
 
 
 def load_model(path) -> tuple[DooD | AIR, dict]:

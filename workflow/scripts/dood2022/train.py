@@ -21,7 +21,7 @@ run = smk.params.run
 d = run["dood2022"]
 variant, dataset, seed = smk.wildcards.variant, smk.wildcards.dataset, int(smk.wildcards.seed)
 torch.set_num_threads(smk.threads)
-kind, model_params = variant_settings(d, variant)
+kind, model_params = variant_settings(d, variant, dataset)
 train_images, val_images = load_split(smk.input.data, "train"), load_split(smk.input.data, "val")
 print(f"{variant} ({kind}) on {dataset}, seed {seed}: {len(train_images)} training, {len(val_images)} validation "
       f"images; settings {model_params}")
