@@ -56,7 +56,7 @@ def test_error_summary_pools_trials_and_gives_an_interval_over_runs():
 
 
 def test_without_the_official_archive_auto_generates_and_official_is_a_clear_error(small_dataset, tmp_path):
-    from charchallenge.data.archives import ArchiveError
+    from charchallenge.data.remote import FetchError
 
     mirror = tmp_path / "mirror"
     mirror.mkdir()
@@ -66,7 +66,7 @@ def test_without_the_official_archive_auto_generates_and_official_is_a_clear_err
 
     assert build_episode_set("auto", tmp_path / "eps", mirror, generate) == "generated"
     assert episode_set_of(tmp_path / "eps") == "generated" and len(load_runs(tmp_path / "eps")) == 2
-    with pytest.raises(ArchiveError, match="all_runs.zip is not in the mirror folder"):
+    with pytest.raises(FetchError, match="all_runs.zip is not in the mirror folder"):
         build_episode_set("official", tmp_path / "eps2", mirror, generate)
     assert not (tmp_path / "eps2").exists()
     with pytest.raises(ValueError, match="oneshot.episodes"):

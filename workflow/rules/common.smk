@@ -14,7 +14,7 @@ sys.path.insert(0, _SRC)
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_SRC, os.environ.get("PYTHONPATH")]))
 
 from charchallenge import config as _params
-from charchallenge.data.archives import DATASETS, archive_names
+from charchallenge.data.remote import DATASETS, archive_names
 
 # `--config key=value` sets top-level keys; `--config overrides=path.yaml` merges a nested YAML
 # file over the selected scale's values (charchallenge.config.load_overrides).

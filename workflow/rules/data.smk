@@ -1,5 +1,6 @@
-# Omniglot acquisition: one rule output per official archive, verified against the official
-# MD5 sums, unpacked atomically, then parsed once into the dataset artifact.
+# Omniglot acquisition: one rule output per official archive, fetched with pooch and verified
+# against the official MD5 sums (charchallenge.data.remote), unpacked atomically, then parsed
+# once into the dataset artifact.
 
 
 wildcard_constraints:
@@ -12,7 +13,7 @@ rule fetch_archive:
     output:
         "data/raw/{archive}.zip",
     input:
-        pkg("data/archives.py"),
+        pkg("data/remote.py"),
     params:
         mirror=P["data"]["mirror"],
     log:
@@ -28,7 +29,7 @@ rule unpack_archive:
         directory("data/omniglot/{archive}"),
     input:
         "data/raw/{archive}.zip",
-        pkg("data/archives.py"),
+        pkg("data/formats.py", "data/remote.py"),
     log:
         job_log("unpack_archive", "archive"),
     benchmark:

@@ -3,7 +3,7 @@
 # transfer table (Fig. 4), samples with FID (Fig. 6), new exemplars (Fig. 7) and a one-shot
 # leaderboard row (Table 1).
 
-from charchallenge.data.downloads import REMOTE_DATASETS as _REMOTE_DATASETS
+from charchallenge.data.remote import REMOTE_DATASETS as _REMOTE_DATASETS
 from charchallenge.dood2022.data import check_datasets as _dood_datasets, remote_inputs as _dood_remote_inputs
 
 DOOD = P["dood2022"]
@@ -49,7 +49,7 @@ rule dood2022_fetch:
     output:
         "data/raw/{remote}/{filename}",
     input:
-        code=pkg("data/__init__.py", "data/archives.py", "data/downloads.py", "joblog.py"),
+        code=pkg("data/__init__.py", "data/remote.py", "joblog.py"),
     params:
         mirror=P["data"]["mirror"],
         download=DOOD["download"],
@@ -71,7 +71,7 @@ rule dood2022_data:
         dataset=DATASET,
         raw=dood_raw_files,
         code=pkg("dood2022/__init__.py", "dood2022/data.py", "feinman2020/splits.py", "oneshot/protonet.py",
-                 "data/dataset.py", "data/downloads.py", "io.py", "joblog.py"),
+                 "data/dataset.py", "data/remote.py", "data/formats.py", "io.py", "joblog.py"),
     params:
         run=section_params("dood2022", "image_size", "split", "download", extra=("data",)),
     log:

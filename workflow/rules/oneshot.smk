@@ -17,9 +17,10 @@ OS_EPISODE_CODE = pkg("data/episodes.py", "data/dataset.py", "io.py", "joblog.py
 # The episodes and the prototypical network's training read only these modules, so editing a
 # scoring or table module does not rebuild the episodes (and every classification after them).
 OS_SET_CODE = pkg("oneshot/__init__.py", "oneshot/episode_set.py", "data/__init__.py", "data/episodes.py",
-                  "data/dataset.py", "data/archives.py", "feinman2020/__init__.py", "feinman2020/splits.py", "joblog.py")
-OS_CODE = pkg("oneshot", "data/episodes.py", "data/dataset.py", "data/archives.py", "feinman2020/splits.py", "io.py",
-              "joblog.py")
+                  "data/dataset.py", "data/remote.py", "data/formats.py", "feinman2020/__init__.py",
+                  "feinman2020/splits.py", "joblog.py")
+OS_CODE = pkg("oneshot", "data/episodes.py", "data/dataset.py", "data/remote.py", "data/formats.py",
+              "feinman2020/splits.py", "io.py", "joblog.py")
 
 
 def classify_fit_params():

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from charchallenge.data.archives import ArchiveError, unpack_archive
+from charchallenge.data.formats import FormatError, unpack_archive
 from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
 try:
     unpack_archive(Path(smk.input[0]), Path(smk.output[0]))
-except ArchiveError as err:
+except FormatError as err:
     raise SystemExit(f"error: {err}")

@@ -13,7 +13,7 @@ Which datasets exist here:
   C. Cortes's, distributed under CC BY-SA 3.0), 500 per class, split by a seeded permutation.
 - ``mnist`` online (params ``dood2022.download.mnist: true``), ``emnist`` (one split, params
   ``dood2022.download.emnist_split``), ``kmnist``, ``quickdraw`` (a fixed list of categories):
-  built from the files of the download rules (:mod:`charchallenge.data.downloads`: torchvision's
+  built from the files of the download rules (:mod:`charchallenge.data.remote`: torchvision's
   addresses and MD5 sums, Google's QuickDraw bitmaps). Training and validation images come from
   the official training part, test images from the official test part (QuickDraw has none: a
   seeded split of the pooled categories). Offline, asking for one of them stops the pipeline at
@@ -41,9 +41,9 @@ def check_datasets(names: list[str]) -> list[str]:
 
 
 def remote_inputs(name: str, download: dict) -> list:
-    """The downloaded files (:class:`charchallenge.data.downloads.RemoteFile`) dataset ``name`` is
+    """The downloaded files (:class:`charchallenge.data.remote.RemoteFile`) dataset ``name`` is
     built from under params ``dood2022.download``: none for Omniglot and the offline MNIST subset."""
-    from charchallenge.data.downloads import remote_files
+    from charchallenge.data.remote import remote_files
 
     if name == "omniglot" or (name == "mnist" and not download["mnist"]):
         return []
@@ -103,18 +103,18 @@ def downloaded_splits(name: str, folder, download: dict, size: int, n_val: int, 
     """A downloaded dataset (files in ``folder``) as float32 images in [0, 1] at ``size`` px, split
     like :func:`mnist_splits`: validation from the official training part, test images
     subsampled from the official test part (QuickDraw: both from the pooled categories)."""
-    from charchallenge.data import downloads
+    from charchallenge.data import formats
     from charchallenge.oneshot.protonet import downsample
 
     if name in ("mnist", "kmnist"):
-        parts = downloads.idx_dataset(folder)
+        parts = formats.idx_dataset(folder)
         source = SOURCES[name]
     elif name == "emnist":
-        parts = downloads.emnist_dataset(folder / "gzip.zip", download["emnist_split"])
+        parts = formats.emnist_dataset(folder / "gzip.zip", download["emnist_split"])
         source = f"{SOURCES[name]}, split {download['emnist_split']}"
     elif name == "quickdraw":
-        pooled = downloads.quickdraw_dataset(folder, download["quickdraw"]["categories"],
-                                             download["quickdraw"]["per_category"], seed)
+        pooled = formats.quickdraw_dataset(folder, download["quickdraw"]["categories"],
+                                           download["quickdraw"]["per_category"], seed)
         _split_counts(len(pooled["images"]), 0, n_test, name)
         order = np.random.default_rng(seed).permutation(len(pooled["images"]))
         test, rest = order[:n_test], order[n_test:]

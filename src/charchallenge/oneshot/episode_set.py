@@ -11,8 +11,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from charchallenge.data.archives import ArchiveError, fetch_archive, unpack_archive
 from charchallenge.data.episodes import generate_runs, load_runs
+from charchallenge.data.formats import FormatError, unpack_archive
+from charchallenge.data.remote import FetchError, fetch, omniglot_archive
 
 SETTINGS = ("auto", "official", "generated")
 SET_FILE = "SET"
@@ -31,12 +32,13 @@ def build_episode_set(setting: str, out_dir: Path, mirror: Path | None, generate
     if setting in ("auto", "official"):
         with tempfile.TemporaryDirectory(dir=out_dir.parent) as tmp:
             try:
-                runs = unpack_archive(fetch_archive("all_runs", Path(tmp) / "all_runs.zip", mirror), Path(tmp) / "runs")
+                archive = fetch(omniglot_archive("all_runs"), Path(tmp) / "all_runs.zip", mirror)
+                runs = unpack_archive(archive, Path(tmp) / "runs")
                 root = next(p for p in [runs, *sorted(runs.iterdir())] if p.is_dir() and any(p.glob("run*")))
                 load_runs(root)  # checked before it is used
                 shutil.copytree(root, out_dir)
                 chosen = "official"
-            except ArchiveError as err:
+            except (FetchError, FormatError) as err:
                 if setting == "official":
                     raise
                 print(f"official runs unavailable ({err}); using generated episodes")

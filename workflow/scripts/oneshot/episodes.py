@@ -5,7 +5,7 @@ the small2-only alphabets; all of an alphabet's characters where it has fewer), 
 
 from pathlib import Path
 
-from charchallenge.data.archives import resolve_mirror
+from charchallenge.data.remote import resolve_mirror
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.data.episodes import generate_runs, load_runs
 from charchallenge.feinman2020.splits import SMALL2_ONLY
