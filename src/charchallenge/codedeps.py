@@ -84,3 +84,56 @@ def imported_sources(*scripts: str | Path, root: Path = PACKAGE_DIR) -> list[str
                     found.add(f)
                     todo.append(f)
     return sorted(str(f) for f in found)
+
+
+_RUN_IMPORTS = r"""
+import ast, json, os, sys
+os.environ.setdefault("MPLBACKEND", "Agg")
+for heavy in ("numpy", "scipy", "pandas", "torch", "matplotlib.pyplot", "sklearn"):
+    try:  # third-party only, imported once before forking, so each script's run is quick
+        __import__(heavy)
+    except ImportError:
+        pass
+for script in sys.argv[1:]:
+    read, write = os.pipe()
+    if os.fork() == 0:
+        os.close(read)
+        tree = ast.parse(open(script).read(), filename=script)
+        errors = []
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
+                try:
+                    exec(compile(ast.Module([node], []), script, "exec"), {"__name__": "__job__"})
+                except Exception as err:
+                    errors.append(f"{ast.unparse(node)}: {err!r}")
+        files = sorted({m.__file__ for name, m in list(sys.modules.items())
+                        if name.split(".")[0] == "charchallenge" and getattr(m, "__file__", None)})
+        with os.fdopen(write, "w") as out:
+            json.dump({"script": script, "files": files, "errors": errors}, out)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as got:
+        print(got.read(), flush=True)
+    os.wait()
+"""
+
+
+def loaded_sources(*scripts: str | Path, src: Path = PACKAGE_DIR.parent) -> dict[str, dict]:
+    """What the jobs of ``scripts`` really import: in a fresh interpreter (this package from
+    ``src``), every import statement of each script - at any depth, inside functions too - is
+    executed (in a forked child per script), and the source files of the ``charchallenge``
+    modules then in ``sys.modules`` are collected. Script path -> ``{"files": [...], "errors":
+    [...]}`` (an import statement that raised, with its error). Unlike :func:`imported_sources`
+    nothing is read statically: it checks that list against what Python loads."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", _RUN_IMPORTS, *map(str, scripts)], capture_output=True, text=True,
+                          env=env, timeout=1200)
+    if done.returncode != 0:
+        raise RuntimeError(f"loaded_sources failed:\n{done.stderr[-2000:]}")
+    found = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"script"')]
+    return {r["script"]: {"files": r["files"], "errors": r["errors"]} for r in found}

@@ -17,6 +17,9 @@ sections 1 (coordinates) and 4 (image model). Pipeline of :func:`render`:
 5. :func:`gaussian_blur` (optional, ``blur_sigma > 0``), :func:`resize_canvas` (``size != 105``)
    and :func:`apply_pixel_noise` (``eps > 0``).
 
+Steps 2-4 are :func:`painted_canvas` and step 5 is :func:`canvas_probabilities`, for callers that
+paint a drawing once and blur it many times (the GNS image model, :mod:`charchallenge.gns2021.image_model`).
+
 :func:`bernoulli_log_likelihood` scores a binary image under the resulting pixel probabilities.
 
 Coordinates: motor space is Omniglot's raw ``(x, y)``; x runs about 0..105 to the right, y is zero
@@ -340,13 +343,33 @@ def render(
     ``blur_kernel``: side of the Gaussian kernel (11 in GNS's fits, 21 in its refits).
     """
     packed = drawings if isinstance(drawings, PackedStrokes) else pack_strokes(drawings)
+    canvas = painted_canvas(packed, spacing=spacing, min_ink=min_ink)
+    return canvas_probabilities(canvas, blur_sigma, eps, size=size, blur_kernel=blur_kernel)
+
+
+def painted_canvas(packed: PackedStrokes, spacing: float | None = None, min_ink: float = 2.0) -> Tensor:
+    """The first half of :func:`render`: the drawings' ink painted and broadened on the native
+    105x105 canvas, ``(B, 105, 105)`` in [0, 1], before blur, resizing and pixel noise
+    (:func:`ink_points`, :func:`paint`, :func:`broaden`; facts section 4). Callers that score many
+    blur values of one parse paint it once here and finish with :func:`canvas_probabilities`."""
     pts, ink, which = ink_points(packed, spacing=spacing, min_ink=min_ink)
-    img = broaden(paint(pts, ink, which, packed.n_drawings))
-    img = resize_canvas(gaussian_blur(img, blur_sigma, kernel_size=blur_kernel), size)
+    return broaden(paint(pts, ink, which, packed.n_drawings))
+
+
+def canvas_probabilities(canvas: Tensor, blur_sigma: float | Tensor = 0.0, eps: float | Tensor = 0.0,
+                         size: int = CANVAS_SIZE, blur_kernel: int = 11) -> Tensor:
+    """The second half of :func:`render`: a :func:`painted_canvas` blurred (``blur_sigma`` px,
+    ``blur_kernel`` wide), resized to ``size`` if needed and passed through pixel noise ``eps``."""
+    img = resize_canvas(gaussian_blur(canvas, blur_sigma, kernel_size=blur_kernel), size)
     return apply_pixel_noise(img, eps)
 
 
-def bernoulli_log_likelihood(probs: Tensor, binary_image: Tensor, clamp: float = 1e-6) -> Tensor:
+LIKELIHOOD_CLAMP = 1e-6
+"""Pixel probabilities are clamped to ``[LIKELIHOOD_CLAMP, 1 - LIKELIHOOD_CLAMP]`` before their log
+(:func:`bernoulli_log_likelihood`), so that a pixel of the wrong colour costs at most ~13.8 nats."""
+
+
+def bernoulli_log_likelihood(probs: Tensor, binary_image: Tensor, clamp: float = LIKELIHOOD_CLAMP) -> Tensor:
     """Log-likelihood of binary images (ink = 1) under pixel probabilities, summed per image.
 
     ``probs`` and ``binary_image`` broadcast; the last two axes are pixels, so ``(B, H, W)`` gives

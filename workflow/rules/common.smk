@@ -52,7 +52,13 @@ def script_code(script, *relpaths):
     """Package sources a rule's script (``workflow/scripts/<script>``) runs: its imports of the
     package, followed transitively (:func:`charchallenge.codedeps.imported_sources`), plus
     :func:`pkg` of ``relpaths`` (modules it loads otherwise). Editing a module the job never
-    imports leaves its outputs current."""
+    imports leaves its outputs current.
+
+    Every rule's ``code=`` input is this, for the script the rule runs, so that a rule cannot miss
+    a module its job imports (tests/test_codedeps.py imports each script's imports for real and
+    checks them against the rules' inputs as Snakemake plans them). Extras in ``relpaths`` only
+    for modules a job loads without an import statement, each with a comment saying why.
+    """
     from charchallenge.codedeps import imported_sources
 
     script_path = Path(workflow.basedir) / "workflow" / "scripts" / script
@@ -60,10 +66,11 @@ def script_code(script, *relpaths):
 
 
 def pkg(*relpaths):
-    """Package sources a rule depends on, so that editing src/ rebuilds its outputs.
+    """Package sources given by hand (the extras of :func:`script_code`), so that editing them
+    rebuilds a rule's outputs.
 
     Each argument is a module file or a subpackage folder, relative to src/charchallenge;
-    the package's shared modules (config, provenance) are always included.
+    the package's shared modules (__init__, config, provenance) are always included.
     """
     files = {PACKAGE / "__init__.py", PACKAGE / "config.py", PACKAGE / "provenance.py"}
     for rel in relpaths:
@@ -144,6 +151,7 @@ for _stage in [s for s in RESULTS if RESULTS[s].get("headline")]:
             provenance=f"results/{_stage}/{{scale}}/headline/provenance.json",
         input:
             sorted({path for path, *_ in RESULTS[_stage]["headline"].values()}),
+            code=script_code("headline_metrics.py"),
         params:
             headline=lambda wc, stage=_stage: {
                 n: [v[0].format(scale=wc.scale), *v[1:]] for n, v in RESULTS[stage]["headline"].items()

@@ -13,7 +13,7 @@ rule fetch_archive:
     output:
         "data/raw/{archive}.zip",
     input:
-        pkg("data/remote.py"),
+        code=script_code("fetch_archive.py"),
     params:
         mirror=P["data"]["mirror"],
     log:
@@ -29,7 +29,7 @@ rule unpack_archive:
         directory("data/omniglot/{archive}"),
     input:
         "data/raw/{archive}.zip",
-        pkg("data/formats.py", "data/remote.py"),
+        code=script_code("unpack_archive.py"),
     log:
         job_log("unpack_archive", "archive"),
     benchmark:
@@ -64,7 +64,7 @@ rule official_runs:
         "data/omniglot/official_runs.txt",
     input:
         runs="data/omniglot/all_runs",
-        code=pkg("data/episodes.py", "data/dataset.py"),
+        code=script_code("check_official_runs.py"),
     log:
         job_log("official_runs"),
     benchmark:

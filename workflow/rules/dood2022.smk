@@ -15,11 +15,6 @@ try:
 except ValueError as _err:
     raise WorkflowError(f"params.yaml: {_err}") from None
 DOOD_VARIANTS = list(DOOD["models"])
-# Each rule depends on the modules it runs, so that editing, say, the one-shot score does not
-# retrain the models.
-DOOD_CODE = pkg(*(f"dood2022/{m}.py" for m in ("__init__", "model", "air", "bezier", "objectives", "train", "data")),
-                "mixtures.py", "training.py", "fingerprint.py", "io.py", "joblog.py", "progress.py")
-DOOD_TOKEN_CODE = pkg("dood2022/token.py")
 DOOD_RUN = "{variant}_{dataset}_seed{seed}"
 # What this file reads from other studies, by path (rule files are included in name order, so
 # the constants of gns2021.smk and oneshot.smk are not defined yet here).
@@ -49,7 +44,7 @@ rule dood2022_fetch:
     output:
         "data/raw/{remote}/{filename}",
     input:
-        code=pkg("data/__init__.py", "data/remote.py", "joblog.py"),
+        code=script_code("dood2022/fetch.py"),
     params:
         mirror=P["data"]["mirror"],
         download=DOOD["download"],
@@ -70,8 +65,7 @@ rule dood2022_data:
     input:
         dataset=DATASET,
         raw=dood_raw_files,
-        code=pkg("dood2022/__init__.py", "dood2022/data.py", "feinman2020/splits.py", "oneshot/protonet.py",
-                 "data/dataset.py", "data/remote.py", "data/formats.py", "io.py", "joblog.py"),
+        code=script_code("dood2022/data.py"),
     params:
         run=section_params("dood2022", "image_size", "split", "download", extra=("data",)),
     log:
@@ -90,7 +84,7 @@ rule dood2022_train:
         curve=f"{DOOD_RESULTS}/curves/{DOOD_RUN}.csv",
     input:
         data=f"{DOOD_DATA}/{{dataset}}.npz",
-        code=DOOD_CODE,
+        code=script_code("dood2022/train.py"),
     params:
         run=section_params("dood2022", "image_size", "models", "dood", "air", "train"),
         checkpoint_dir=lambda wc: f"checkpoints/dood2022/{wc.scale}/{wc.variant}_{wc.dataset}_seed{wc.seed}",
@@ -114,7 +108,7 @@ rule dood2022_transfer:
     input:
         model=f"{DOOD_MODELS}/{DOOD_RUN}.pt",
         targets=expand(f"{DOOD_DATA}/{{target}}.npz", target=DOOD_DATASETS, allow_missing=True),
-        code=DOOD_CODE,
+        code=script_code("dood2022/transfer.py"),
     params:
         run=section_params("dood2022", "iwae", "reconstructions"),
         targets=DOOD_DATASETS,
@@ -169,7 +163,7 @@ rule dood2022_transfer_table:
         curves=dood_runs(f"{DOOD_RESULTS}/curves/{DOOD_RUN}.csv"),
         models=dood_runs(f"{DOOD_MODELS}/{DOOD_RUN}.pt"),
         targets=expand(f"{DOOD_DATA}/{{dataset}}.npz", dataset=DOOD_DATASETS, allow_missing=True),
-        code=DOOD_CODE + pkg("dood2022/verdicts.py"),
+        code=script_code("dood2022/transfer_table.py"),
     params:
         run=section_params("dood2022", "models", "seeds", "iwae", "reconstructions", "convergence"),
         datasets=DOOD_DATASETS,
@@ -207,7 +201,7 @@ rule dood2022_strokes:
                       seed=DOOD["seeds"], allow_missing=True),
         data=f"{DOOD_DATA}/omniglot.npz",
         dataset=DATASET,
-        code=DOOD_CODE + script_code("dood2022/strokes.py"),
+        code=script_code("dood2022/strokes.py"),
     params:
         run=section_params("dood2022", "strokes", "convergence"),
     threads: 1
@@ -240,7 +234,7 @@ rule dood2022_clusters:
         models=expand(f"{DOOD_MODELS}/{{variant}}_omniglot_seed{{seed}}.pt", variant=DOOD["clusters"]["variants"],
                       seed=DOOD["seeds"], allow_missing=True),
         data=f"{DOOD_DATA}/omniglot.npz",
-        code=DOOD_CODE + script_code("dood2022/clusters.py"),
+        code=script_code("dood2022/clusters.py"),
     params:
         run=section_params("dood2022", "clusters"),
     threads: 1
@@ -274,7 +268,7 @@ rule dood2022_samples:
         data=expand(f"{DOOD_DATA}/{{dataset}}.npz", dataset=DOOD_DATASETS, allow_missing=True),
         classifier="data/models/feinman2020/{scale}/classifier.pt",
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
-        code=DOOD_CODE + script_code("dood2022/samples.py"),
+        code=script_code("dood2022/samples.py"),
     params:
         run={**section_params("dood2022", "models", "seeds", "image_size", "samples"),
              "gns2021": {"concepts": P["gns2021"]["concepts"]}},
@@ -301,7 +295,7 @@ rule dood2022_exemplars:
     input:
         model=f"{DOOD_MODELS}/dood_omniglot_seed{DOOD['seeds'][0]}.pt",
         gns="data/models/gns2021/{scale}/exemplars.pt",
-        code=DOOD_CODE + DOOD_TOKEN_CODE,
+        code=script_code("dood2022/exemplars.py"),
     params:
         run=section_params("dood2022", "image_size", "token", "exemplars"),
     threads: 1
@@ -321,8 +315,7 @@ rule dood2022_oneshot:
     input:
         episodes=DOOD_EPISODES,
         model=f"{DOOD_MODELS}/dood_omniglot_seed{DOOD['seeds'][0]}.pt",
-        code=DOOD_CODE + DOOD_TOKEN_CODE + pkg("dood2022/classify.py", "oneshot/scoring.py", "oneshot/episode_set.py",
-                                               "oneshot/protonet.py", "data/episodes.py"),
+        code=script_code("dood2022/oneshot.py"),
     params:
         run=section_params("dood2022", "image_size", "token", "classify"),
     threads: 1

@@ -6,7 +6,6 @@
 FABI = P["fabi2020"]
 FABI_MODELS = "data/models/fabi2020/{scale}"
 FABI_RESULTS = "results/fabi2020/{scale}"
-FABI_CODE = pkg("fabi2020", "training.py", "preprocess/trajectories.py", "io.py")
 FABI_GPU = gpus(FABI["device"])
 
 
@@ -26,7 +25,6 @@ FABI_INPUTS = dict(
     trajectories=TRAJECTORIES,
     models=fabi_models,
     one_shot=f"{FABI_MODELS}/one_shot.pt",
-    code=FABI_CODE,
 )
 
 
@@ -36,7 +34,7 @@ rule fabi2020_train:
         f"{FABI_MODELS}/seed{{seed}}.pt",
     input:
         trajectories=TRAJECTORIES,
-        code=FABI_CODE,
+        code=script_code("fabi2020/train.py"),
     params:
         run=script_params("fabi2020"),
         checkpoint_dir=lambda wc: f"checkpoints/fabi2020/{wc.scale}/seed{wc.seed}",
@@ -60,7 +58,7 @@ rule fabi2020_train_without_ff:
         f"{FABI_MODELS}/seed{{seed}}_without_ff.pt",
     input:
         trajectories=TRAJECTORIES,
-        code=FABI_CODE,
+        code=script_code("fabi2020/train.py"),
     params:
         run=script_params("fabi2020"),
         checkpoint_dir=lambda wc: f"checkpoints/fabi2020/{wc.scale}/seed{wc.seed}_without_ff",
@@ -85,7 +83,7 @@ rule fabi2020_one_shot_without_ff:
     input:
         trajectories=TRAJECTORIES,
         models=fabi_models_without_ff,
-        code=FABI_CODE,
+        code=script_code("fabi2020/one_shot.py"),
     params:
         run=script_params("fabi2020"),
         conditions=["ablation"],
@@ -109,7 +107,7 @@ rule fabi2020_one_shot:
     input:
         trajectories=TRAJECTORIES,
         models=fabi_models,
-        code=FABI_CODE,
+        code=script_code("fabi2020/one_shot.py"),
     params:
         run=script_params("fabi2020"),
     threads: FABI["threads"]
@@ -131,6 +129,7 @@ rule fabi2020_type_inference:
         f"{FABI_MODELS}/type_inference.pt",
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/type_inference.py"),
     params:
         run=script_params("fabi2020"),
     threads: FABI["threads"]
@@ -156,6 +155,7 @@ rule fabi2020_fig2:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/fig2_free_generation.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -176,6 +176,7 @@ rule fabi2020_table_one_shot:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/table_one_shot.py"),
     params:
         run=script_params("fabi2020"),
         conditions=["one_shot", "no_inference", "untrained"],
@@ -198,6 +199,7 @@ rule fabi2020_table_ablation:
     input:
         **FABI_INPUTS,
         without_ff=f"{FABI_MODELS}/one_shot_without_ff.pt",
+        code=script_code("fabi2020/table_one_shot.py"),
     params:
         run=script_params("fabi2020"),
         conditions=["one_shot", "ablation", "without_ff", "no_inference"],
@@ -219,6 +221,7 @@ rule fabi2020_fig3:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/fig3_variants.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -239,6 +242,7 @@ rule fabi2020_table_variants:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/table_variants.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -260,7 +264,7 @@ rule fabi2020_fig4:
     input:
         trajectories=TRAJECTORIES,
         type_inference=f"{FABI_MODELS}/type_inference.pt",
-        code=FABI_CODE,
+        code=script_code("fabi2020/fig4_type_inference.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -287,7 +291,7 @@ rule fabi2020_table_type_inference:
         ),
     input:
         type_inference=f"{FABI_MODELS}/type_inference.pt",
-        code=FABI_CODE,
+        code=script_code("fabi2020/table_type_inference.py"),
     log:
         job_log("fabi2020_table_type_inference", "scale"),
     benchmark:
@@ -306,6 +310,7 @@ rule fabi2020_fig5:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/fig5_blending.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -326,6 +331,7 @@ rule fabi2020_table_blending:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/table_blending.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -346,6 +352,7 @@ rule fabi2020_fig6:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/fig_states.py"),
     params:
         run=script_params("fabi2020"),
         which="cell",
@@ -367,6 +374,7 @@ rule fabi2020_fig7:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/fig_states.py"),
     params:
         run=script_params("fabi2020"),
         which="hidden",
@@ -389,6 +397,7 @@ rule fabi2020_table_hidden_states:
         ),
     input:
         **FABI_INPUTS,
+        code=script_code("fabi2020/table_hidden_states.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -410,7 +419,7 @@ rule fabi2020_fig_variant_band:
         ),
     input:
         table=f"{FABI_RESULTS}/table_variants.csv",
-        code=FABI_CODE,
+        code=script_code("fabi2020/fig3_variant_band.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -442,7 +451,7 @@ rule fabi2020_claims:
         blending_table=f"{FABI_RESULTS}/table_blending.csv",
         hidden_states_table=f"{FABI_RESULTS}/table_hidden_states.csv",
         models_without_ff=fabi_models_without_ff,
-        code=FABI_CODE,
+        code=script_code("fabi2020/claims.py"),
     params:
         run=script_params("fabi2020"),
     log:
@@ -465,7 +474,7 @@ rule fabi2020_learning_curves:
         ),
     input:
         models=fabi_models,
-        code=FABI_CODE,
+        code=script_code("fabi2020/learning_curves.py"),
     log:
         job_log("fabi2020_learning_curves", "scale"),
     benchmark:

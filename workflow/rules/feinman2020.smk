@@ -10,14 +10,6 @@ FL_MODELS = "data/models/feinman2020/{scale}"
 FL_RESULTS = "results/feinman2020/{scale}"
 FL_RUNS = f"{FL_RESULTS}/runs"
 FL_CANVASES = f"data/processed/feinman2020_canvases_{BACKGROUND}.npy"
-FL_CANVAS_CODE = pkg("feinman2020/canvases.py", "feinman2020/encoding.py", "render.py", "preprocess/splines.py",
-                     "preprocess/spline_set.py")
-FL_CODE = sorted(set(FL_CANVAS_CODE + pkg(
-    "feinman2020/__init__.py", "feinman2020/full_ns.py", "feinman2020/hierarchical_lstm.py",
-    "feinman2020/baseline_lstm.py", "feinman2020/stroke_steps.py", "feinman2020/train.py", "feinman2020/splits.py",
-    "feinman2020/data.py", "feinman2020/density.py",
-    "mixtures.py", "layers.py", "training.py", "io.py", "data/dataset.py")))
-FL_FIG_CODE = sorted(set(FL_CODE + pkg("feinman2020/classifier.py", "feinman2020/sampling.py", "feinman2020/plotting.py")))
 FL_GPU = gpus(FL["device"])
 FL_NAMES = ["full_ns", "hierarchical_lstm", "baseline_lstm"]
 FL_SPLITS = list(range(1, FL["splits"]["n_splits"] + 1))
@@ -42,7 +34,7 @@ rule feinman2020_canvases:
         FL_CANVASES,
     input:
         splines=SPLINES,
-        code=FL_CANVAS_CODE,
+        code=script_code("feinman2020/canvases.py"),
     threads: 2
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
@@ -61,7 +53,7 @@ rule feinman2020_train:
         run=f"{FL_RUNS}/{{model}}/{{task}}{{split}}_c{{config}}.json",
     input:
         **FL_DATA,
-        code=FL_CODE,
+        code=script_code("feinman2020/train.py"),
     params:
         run=script_params("data", "feinman2020"),
         checkpoint_dir=lambda wc: f"checkpoints/feinman2020/{wc.scale}/{wc.model}_{wc.task}{wc.split}_c{wc.config}",
@@ -87,7 +79,7 @@ rule feinman2020_holdout:
         model=f"{FL_MODELS}/{{model}}_holdout.pt",
     input:
         **FL_DATA,
-        code=FL_CODE,
+        code=script_code("feinman2020/train.py"),
     params:
         run=script_params("data", "feinman2020"),
         checkpoint_dir=lambda wc: f"checkpoints/feinman2020/{wc.scale}/{wc.model}_holdout",
@@ -128,7 +120,7 @@ rule feinman2020_table1:
     input:
         runs=FL_ALL_RUNS,
         holdouts=expand(f"{FL_RUNS}/{{model}}/holdout.json", model=FL_NAMES, allow_missing=True),
-        code=FL_CODE + pkg("feinman2020/claims.py"),
+        code=script_code("feinman2020/table1.py"),
     params:
         run=script_params("data", "feinman2020"),
     log:
@@ -152,7 +144,7 @@ rule feinman2020_learning_curves:
     input:
         runs=FL_ALL_RUNS,
         holdouts=expand(f"{FL_RUNS}/{{model}}/holdout.json", model=FL_NAMES, allow_missing=True),
-        code=FL_CODE + pkg("feinman2020/claims.py", "feinman2020/plotting.py"),
+        code=script_code("feinman2020/learning_curves.py"),
     params:
         run=script_params("feinman2020"),
     log:
@@ -169,7 +161,7 @@ rule feinman2020_classifier:
         f"{FL_MODELS}/classifier.pt",
     input:
         **FL_DATA,
-        code=FL_FIG_CODE,
+        code=script_code("feinman2020/classifier.py"),
     params:
         run=script_params("data", "feinman2020"),
     threads: FL["threads"]
@@ -190,7 +182,7 @@ rule feinman2020_samples:
         f"{FL_MODELS}/samples_{{model}}.pt",
     input:
         model=f"{FL_MODELS}/{{model}}_holdout.pt",
-        code=FL_FIG_CODE,
+        code=script_code("feinman2020/samples.py"),
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
@@ -221,7 +213,7 @@ rule feinman2020_sample_statistics:
     input:
         classifier=f"{FL_MODELS}/classifier.pt",
         samples=FL_SAMPLES,
-        code=FL_FIG_CODE,
+        code=script_code("feinman2020/table_samples.py"),
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
@@ -248,7 +240,7 @@ rule feinman2020_fig5:
         splines=SPLINES,
         dataset=DATASET,
         samples=FL_SAMPLES,
-        code=FL_FIG_CODE,
+        code=script_code("feinman2020/fig5.py"),
     params:
         run=script_params("feinman2020"),
     log:
@@ -278,7 +270,7 @@ rule feinman2020_fig6:
         **FL_DATA,
         classifier=f"{FL_MODELS}/classifier.pt",
         samples=FL_SAMPLES,
-        code=FL_FIG_CODE,
+        code=script_code("feinman2020/fig6.py"),
     params:
         run=script_params("data", "feinman2020"),
     threads: FL["threads"]
@@ -305,7 +297,7 @@ rule feinman2020_fig7:
         **FL_DATA,
         classifier=f"{FL_MODELS}/classifier.pt",
         samples=f"{FL_MODELS}/samples_full_ns.pt",
-        code=FL_FIG_CODE,
+        code=script_code("feinman2020/fig7.py"),
     params:
         run=script_params("feinman2020"),
     threads: FL["threads"]
@@ -330,7 +322,7 @@ rule feinman2020_fig8:
         ),
     input:
         samples=f"{FL_MODELS}/samples_full_ns.pt",
-        code=FL_FIG_CODE,
+        code=script_code("feinman2020/fig8.py"),
     params:
         run=script_params("feinman2020"),
     log:

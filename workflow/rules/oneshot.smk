@@ -12,15 +12,6 @@ wildcard_constraints:
     direction="forward|reverse",
 
 
-# The GNS fits and refits (the long jobs) read the episodes and nothing else of this package.
-OS_EPISODE_CODE = pkg("data/episodes.py", "data/dataset.py", "io.py", "joblog.py")
-# The episodes and the prototypical network's training read only these modules, so editing a
-# scoring or table module does not rebuild the episodes (and every classification after them).
-OS_SET_CODE = pkg("oneshot/__init__.py", "oneshot/episode_set.py", "data/__init__.py", "data/episodes.py",
-                  "data/dataset.py", "data/remote.py", "data/formats.py", "feinman2020/__init__.py",
-                  "feinman2020/splits.py", "joblog.py")
-OS_CODE = pkg("oneshot", "data/episodes.py", "data/dataset.py", "data/remote.py", "data/formats.py",
-              "feinman2020/splits.py", "io.py", "joblog.py")
 
 
 def classify_fit_params():
@@ -38,7 +29,7 @@ rule oneshot_episodes:
         directory(OS_EPISODES),
     input:
         dataset=DATASET,
-        code=OS_SET_CODE,
+        code=script_code("oneshot/episodes.py"),
     params:
         run=section_params("oneshot", "episodes", "n_runs", "n_way", extra=("data",)),
     log:
@@ -56,7 +47,7 @@ rule oneshot_mhd:
         info=f"{OS_RESULTS}/mhd.json",
     input:
         episodes=OS_EPISODES,
-        code=OS_CODE,
+        code=script_code("oneshot/mhd.py"),
     params:
         run=script_params(),
     log:
@@ -75,7 +66,7 @@ rule oneshot_protonet_train:
         curve=f"{OS_RESULTS}/protonet_learning_curve.csv",
     input:
         dataset=DATASET,
-        code=OS_SET_CODE + pkg("oneshot/protonet.py", "training.py", "fingerprint.py", "io.py"),
+        code=script_code("oneshot/protonet_train.py"),
     params:
         run=section_params("oneshot", "protonet", extra=("data",)),
         checkpoint_dir=lambda wc: f"checkpoints/oneshot/{wc.scale}/protonet",
@@ -99,7 +90,7 @@ rule oneshot_protonet:
     input:
         episodes=OS_EPISODES,
         model="data/models/oneshot/{scale}/protonet.pt",
-        code=OS_CODE,
+        code=script_code("oneshot/protonet.py"),
     params:
         run=script_params(),
     threads: 1
@@ -138,7 +129,7 @@ rule oneshot_leaderboard:
         runs=expand(f"{OS_RESULTS}/{{model}}.csv", model=OS["models"], allow_missing=True),
         info=expand(f"{OS_RESULTS}/{{model}}.json", model=OS["models"], allow_missing=True),
         episodes=OS_EPISODES,
-        code=OS_CODE,
+        code=script_code("oneshot/leaderboard.py"),
     params:
         run=script_params("oneshot"),
     log:
@@ -428,7 +419,7 @@ rule oneshot_gns_cost_figure:
         ),
     input:
         cost=f"{OS_RESULTS}/gns_cost_curve.csv",
-        code=pkg("io.py", "joblog.py"),
+        code=script_code("oneshot/gns_cost_figure.py"),
     params:
         run=script_params(),
     log:

@@ -8,7 +8,7 @@ rule build_trajectories:
         TRAJECTORIES,
     input:
         dataset=DATASET,
-        code=pkg("preprocess/trajectories.py", "preprocess/splines.py", "data/dataset.py"),
+        code=script_code("build_trajectories.py"),
     params:
         step=P["preprocess"]["trajectories"]["step"],
     log:
@@ -25,7 +25,7 @@ rule fit_splines:
         SPLINES,
     input:
         dataset=DATASET,
-        code=pkg("preprocess/splines.py", "preprocess/spline_set.py", "data/dataset.py"),
+        code=script_code("fit_splines.py"),
     params:
         splines=P["preprocess"]["splines"],
     log:
@@ -50,7 +50,7 @@ rule spline_table:
         dataset=DATASET,
         splines=SPLINES,
         trajectories=TRAJECTORIES,
-        code=pkg("preprocess", "data/dataset.py"),
+        code=script_code("preprocessing/spline_table.py"),
     params:
         run=script_params("data", "preprocess"),
     log:
@@ -73,7 +73,7 @@ rule splines_figure:
     input:
         dataset=DATASET,
         splines=SPLINES,
-        code=pkg("preprocess", "data/dataset.py"),
+        code=script_code("preprocessing/splines_figure.py"),
     params:
         n_drawings=P["preprocess"]["report"]["figure_drawings"],
         seed=P["seed"],

@@ -16,6 +16,7 @@ rule report_provenance:
         ),
     input:
         _paper_results,
+        code=script_code("report_provenance.py"),
     params:
         run=script_params("data"),
         seeds={"fabi2020": P["fabi2020"]["seeds"], "feinman2020": P["seed"]},

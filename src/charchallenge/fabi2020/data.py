@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from charchallenge.device import resolve_device  # noqa: F401 (the study's scripts import it from here)
 from charchallenge.preprocess.trajectories import TrajectorySet
 
 
@@ -122,8 +123,3 @@ def masked_mse(output: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -
 def one_hot(indices, n: int) -> torch.Tensor:
     return torch.nn.functional.one_hot(torch.as_tensor(indices), n).float()
 
-
-def resolve_device(name: str) -> str:
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .data import Study, load_study, resolve_device
+from charchallenge.device import resolve_device
+
+from .data import Study, load_study
 from .metrics import modified_hausdorff, sequence_mse
 from .model import Generator, load_generator
 from .one_shot import install_columns

@@ -20,18 +20,13 @@ import numpy as np
 import torch
 
 from charchallenge.io import atomic_path
-from charchallenge.preprocess.splines import spline_to_trajectory
+from charchallenge.preprocess.splines import drawing_trajectories as trajectories
 from charchallenge.render import render
 
 SIZE = 28
 BLUR_SIGMA = 0.5
 LOC_STATS = (0.0243, 0.1383)
 TERM_STATS = (0.0574, 0.2084)
-
-
-def trajectories(strokes) -> list:
-    """Spline trajectories (motor px) of a drawing's control-point arrays."""
-    return [spline_to_trajectory(np.asarray(c, dtype=np.float64)) for c in strokes]
 
 
 def render_drawings(drawings, chunk: int = 2000) -> torch.Tensor:

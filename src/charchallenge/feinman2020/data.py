@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from charchallenge.data.dataset import OmniglotDataset
+from charchallenge.device import resolve_device  # noqa: F401 (the study's scripts import it from here)
 from charchallenge.preprocess.spline_set import SplineSet
 
 from .canvases import load_canvas_cache
@@ -44,9 +45,3 @@ def load_corpus(splines_path, dataset_path, canvases_path=None) -> Corpus:
     return Corpus(drawings=drawings, alphabet=dataset.alphabet_of()[kept], character=np.asarray(dataset.character[kept]),
                   enc=encode(drawings, ids=np.arange(len(drawings))),
                   canvases=load_canvas_cache(canvases_path) if canvases_path else None)
-
-
-def resolve_device(setting: str) -> str:
-    if setting == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return setting

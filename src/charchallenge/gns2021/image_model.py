@@ -25,8 +25,8 @@ from torch import Tensor
 
 from charchallenge.preprocess.splines import (RENDER_DENSE, RENDER_MAX, RENDER_MIN, RENDER_SPACING, arc_length,
                                               spline_basis)
-from charchallenge.render import (PackedStrokes, apply_pixel_noise, bernoulli_log_likelihood, broaden, gaussian_blur,
-                                  ink_points, paint)
+from charchallenge import render
+from charchallenge.render import PackedStrokes, bernoulli_log_likelihood
 
 BLUR_BOUNDS = (0.5, 16.0)
 EPS_BOUNDS = (1e-4, 0.5)
@@ -97,17 +97,18 @@ def spline_trajectories(packed: PackedStrokes, n_samples: list[int]) -> PackedSt
 
 def ink_canvas(control_points: PackedStrokes, n_samples: list[int] | None = None) -> Tensor:
     """The painted, broadened ink (D, 105, 105) of the drawings whose splines are ``control_points``,
-    before blur and pixel noise: the first half of :func:`charchallenge.render.render` (same
-    functions, same defaults), kept apart so that blur tuning paints each parse once."""
+    before blur and pixel noise: the splines' trajectories through
+    :func:`charchallenge.render.painted_canvas` (the first half of :func:`~charchallenge.render.render`),
+    kept apart so that blur tuning paints each parse once."""
     n_samples = n_samples if n_samples is not None else samples_per_stroke(control_points)
-    pts, ink, which = ink_points(spline_trajectories(control_points, n_samples))
-    return broaden(paint(pts, ink, which, control_points.n_drawings))
+    return render.painted_canvas(spline_trajectories(control_points, n_samples))
 
 
 def canvas_probabilities(canvas: Tensor, blur: Tensor | float, eps: Tensor | float, blur_kernel: int = 11) -> Tensor:
     """Pixel ink probabilities of :func:`ink_canvas` output: blur sigma, then pixel noise epsilon
-    (the second half of :func:`charchallenge.render.render` at 105x105)."""
-    return apply_pixel_noise(gaussian_blur(canvas, blur, kernel_size=blur_kernel), eps)
+    (:func:`charchallenge.render.canvas_probabilities`, the second half of
+    :func:`~charchallenge.render.render`, at 105x105)."""
+    return render.canvas_probabilities(canvas, blur, eps, blur_kernel=blur_kernel)
 
 
 def ink_probabilities(control_points: PackedStrokes, blur: Tensor | float, eps: Tensor | float,

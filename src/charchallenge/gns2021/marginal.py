@@ -55,7 +55,7 @@ import torch
 from torch import Tensor
 
 from charchallenge.progress import Progress
-from charchallenge.render import bernoulli_log_likelihood
+from charchallenge.render import LIKELIHOOD_CLAMP, bernoulli_log_likelihood
 
 from .fit import FittedParses
 from .image_model import as_image_tensor, ink_probabilities
@@ -63,7 +63,7 @@ from .token_model import TokenModel, TokenNoise
 from .type_model import TypeModel, type_log_prob
 
 LOG_2PI = math.log(2 * math.pi)
-CLAMP = 1e-6  # the probability clamp of charchallenge.render.bernoulli_log_likelihood
+CLAMP = LIKELIHOOD_CLAMP  # the probability clamp of charchallenge.render.bernoulli_log_likelihood
 
 
 @dataclass

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from charchallenge.preprocess.splines import spline_to_trajectory
+# the figure scripts import trajectories from here
+from charchallenge.preprocess.splines import drawing_trajectories as trajectories  # noqa: F401
 
 COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive",
            "tab:cyan"]
-
-
-def trajectories(control_points) -> list[np.ndarray]:
-    """Each stroke's spline (control points, motor px) as a dense trajectory for drawing."""
-    return [spline_to_trajectory(np.asarray(cp)) for cp in control_points]
 
 
 def draw_strokes(ax, strokes, title: str = "", image=None, fontsize: int = 8, bold: bool = False) -> None:

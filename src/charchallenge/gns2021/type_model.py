@@ -22,9 +22,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from charchallenge.device import resolve_device
 from charchallenge.feinman2020 import canvases as cv
 from charchallenge.feinman2020.canvases import render_drawings
-from charchallenge.feinman2020.data import resolve_device
 from charchallenge.feinman2020.encoding import MOTOR_ZERO, ORIGIN, SCALE, Batch, encode, make_batch
 from charchallenge.feinman2020.full_ns import FullNS
 from charchallenge.feinman2020.sampling import load_model

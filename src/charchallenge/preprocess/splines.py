@@ -172,6 +172,12 @@ def spline_to_trajectory(control_points):
     return evaluate_spline(control_points, n)
 
 
+def drawing_trajectories(control_points) -> list[np.ndarray]:
+    """Each stroke's :func:`spline_to_trajectory` (float64, motor px) of a drawing given as a list
+    of control-point arrays ``(k, 2)``: what the GNS and Feinman & Lake renderers and figures draw."""
+    return [spline_to_trajectory(np.asarray(c, dtype=np.float64)) for c in control_points]
+
+
 @lru_cache(maxsize=4096)
 def _fit_operators(n_samples: int, n_control: int) -> tuple[np.ndarray, np.ndarray]:
     basis = spline_basis(n_samples, n_control)
