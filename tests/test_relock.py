@@ -44,3 +44,15 @@ def test_a_committed_result_read_by_another_stage_is_kept_as_recorded(tmp_path):
     recorded = [{"path": "results/x/quick/table.csv", "hash": "md5", "md5": "3" * 32, "size": 4}]
     new = relocked_deps(recorded, ["results/x/quick/table.csv"], {"results/x/quick/table.csv"}, "s", tmp_path)
     assert new == recorded  # a changed result is dvc status's to report, not this tool's to hide
+
+
+def test_params_keys_added_are_recorded_a_changed_value_stops():
+    from charchallenge.relock import added_params
+
+    recorded = {"fit": {"iterations": 150, "lr": 0.04}, "k": 5}
+    now = {"fit": {"iterations": 150, "lr": 0.04, "new": {"a": 1}}, "k": 5, "claim": 0.95}
+    assert added_params(recorded, now, "s") == now
+    with pytest.raises(RelockError, match=r"params value gns2021.fit.iterations changed \(150 -> 1500\)"):
+        added_params(recorded, {"fit": {"iterations": 1500, "lr": 0.04}, "k": 5}, "s", "gns2021.")
+    with pytest.raises(RelockError, match=r"params key k was removed"):
+        added_params(recorded, {"fit": {"iterations": 150, "lr": 0.04}}, "s")

@@ -8,9 +8,10 @@ only on a machine that holds every output of the stage (models and datasets live
 ``python -m charchallenge.relock STAGE [STAGE ...]`` rewrites, for the named stages only, the deps
 entries of the files git tracks under the source folders (``src/``, ``workflow/``, the Snakefile):
 each gets the file's current MD5 and size, a dependency the stage gained is added and one it lost is
-dropped. Every other entry (datasets, models, committed results read from another stage, params,
-outs) is kept as recorded, and a dependency that is neither a tracked source nor already recorded
-stops the tool with its name. Use it only after checking that the stage's outputs are unchanged
+dropped. Params keys added to a section the stage tracks are recorded too; a recorded value that
+changed stops the tool with its key (a changed setting must rebuild). Every other entry (datasets,
+models, committed results read from another stage, outs) is kept as recorded, and a dependency that
+is neither a tracked source nor already recorded stops the tool with its name. Use it only after checking that the stage's outputs are unchanged
 (say how in the commit); an edit that changes a result must rebuild it instead.
 """
 
@@ -64,6 +65,35 @@ def relocked_deps(recorded: list[dict], wanted: list[str], tracked: set[str], st
     return entries
 
 
+def added_params(recorded, current, stage: str, key: str = ""):
+    """``current`` params value if it only adds keys to ``recorded`` (every recorded value unchanged),
+    else a :class:`RelockError` naming the first changed key."""
+    if isinstance(recorded, dict) and isinstance(current, dict):
+        gone = [k for k in recorded if k not in current]
+        if gone:
+            raise RelockError(f"dvc.lock: stage {stage}: params key {key}{gone[0]} was removed; rebuild the stage")
+        return {k: added_params(recorded[k], v, stage, f"{key}{k}.") if k in recorded else v
+                for k, v in current.items()}
+    if recorded != current:
+        raise RelockError(f"dvc.lock: stage {stage}: params value {key.rstrip('.')} changed "
+                          f"({recorded!r} -> {current!r}); rebuild the stage")
+    return current
+
+
+def current_params(keys: list[str], root: Path = REPO_ROOT) -> dict:
+    """The values of dotted params keys (``scales.quick.gns2021``) in params.yaml."""
+    import yaml
+
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    out = {}
+    for key in keys:
+        value = params
+        for part in key.split("."):
+            value = value[part]
+        out[key] = value
+    return out
+
+
 def stage_dependencies(stages: list[str], root: Path = REPO_ROOT) -> dict[str, list[str]]:
     """The file and folder deps of each named stage as DVC expands dvc.yaml (params excluded)."""
     from dvc.dependency.param import ParamsDependency
@@ -96,6 +126,13 @@ def relock(stages: list[str], root: Path = REPO_ROOT) -> list[str]:
                     if before.get(p) != after[p]]
         changes += [f"{stage}: dropped {p}" for p in before if p not in after]
         lock["stages"][stage]["deps"] = new
+        recorded_params = lock["stages"][stage].get("params", {}).get("params.yaml", {})
+        now = current_params(list(recorded_params), root)
+        for key in recorded_params:
+            value = added_params(recorded_params[key], now[key], stage, f"{key}.")
+            if value != recorded_params[key]:
+                changes.append(f"{stage}: params {key}: keys added")
+                recorded_params[key] = value
     dump_yaml(str(lock_path), lock)
     return changes
 
