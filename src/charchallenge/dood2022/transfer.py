@@ -1,6 +1,8 @@
 """DooD's Fig. 4 transfer table (Liang et al. 2022, Sec. 3.1): every model variant trained on a
 source dataset, scored by IWAE log-likelihood on every target dataset's test images.
 
+:func:`score_targets` scores one trained model on every target (IWAE, Burda et al. 2016, and
+reconstructions of the first test images: one row of Fig. 4's cells);
 :func:`run_curves` gathers the learning curves of every run (variant, dataset, seed) and
 :func:`runs_still_improving` flags the runs still improving on their validation curve
 (``training.still_improving``); :func:`transfer_table` averages the per-run scores over seeds into
@@ -13,15 +15,44 @@ above its ablation without execution guidance, every model above the floor) with
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
+import torch
 
 from charchallenge.training import still_improving
 
+from .train import iwae
 from .verdicts import compare_cells, compare_with_floor
 
 # The paper's comparisons (Sec. 3.1): DooD against AIR and against DooD without execution guidance.
 PAIRS = [("dood", "air"), ("dood", "dood_no_eg")]
+
+
+def score_targets(model, saved: dict, targets, samples: int, n_reconstructions: int) -> tuple[pd.DataFrame, dict]:
+    """One trained model (``saved``: its record) on every (target name, test images) of
+    ``targets``: the IWAE estimate of log p(x) with ``samples`` draws of the recognition model
+    (mean and its standard error over the images, seconds taken) and the reconstructions of the
+    first ``n_reconstructions`` images (``<target>_images``, ``_reconstructions``, ``_strokes``).
+    The global torch generator is seeded with the model's seed before each target."""
+    rows, recon = [], {}
+    for target, images in targets:
+        torch.manual_seed(saved["seed"])
+        start = time.time()
+        ll = iwae(model, images, samples).numpy()
+        with torch.no_grad():
+            trace = model.infer(images[:n_reconstructions])
+        recon[f"{target}_images"] = images[:n_reconstructions].numpy()
+        recon[f"{target}_reconstructions"] = trace.canvas.numpy()
+        recon[f"{target}_strokes"] = trace.n_strokes.numpy()
+        rows.append({"variant": saved["variant"], "source": saved["dataset"], "seed": saved["seed"], "target": target,
+                     "images": len(images), "iwae_samples": samples, "log_likelihood": float(ll.mean()),
+                     "log_likelihood_se": float(ll.std(ddof=1) / np.sqrt(len(ll))) if len(ll) > 1 else float("nan"),
+                     "seconds": round(time.time() - start, 2)})
+        print(f"{saved['variant']} trained on {saved['dataset']} (seed {saved['seed']}) -> {target}: "
+              f"IWAE log p(x) {ll.mean():.1f} nats over {len(images)} images")
+    return pd.DataFrame(rows), recon
 
 
 def run_name(path: str, suffix: str) -> str:
