@@ -167,7 +167,7 @@ def test_editing_the_workflow_script_restarts_training(tmp_path, monkeypatch, ca
     assert re.search(rf"not resuming .*code changed \({re.escape(SCRIPT_KEY)}\); training from step 0", err), err
 
 
-TRAIN_CALLS = re.compile(r"\b(train_generator|train_model|train_dood|train_protonet|train)\(")
+TRAIN_CALLS = re.compile(r"\b(train_generator|train_model|train_dood|train_protonet|train_and_score|train)\(")
 
 
 def test_every_training_script_fingerprints_itself():

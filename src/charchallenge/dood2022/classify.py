@@ -7,16 +7,23 @@ by gradient ascent (Adam) on log p(x_T | token) + log p(token | type), started a
 (zero noise, identity warp); the score is the log-mean-exp over the k types of the optimised joint
 (a maximum a posteriori stand-in for the integral over the token). Only the forward direction,
 as the paper's row (no two-way score). All (type, test image) pairs of an episode are optimised
-in one batch.
+in one batch. :func:`classify_episodes` runs it on every episode of the shared one-shot set (one
+row per run, the error of :func:`charchallenge.oneshot.scoring.run_error`), :func:`pooled_error`
+pools the runs' errors over trials.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import Tensor
+
+from charchallenge.oneshot.protonet import downsample
+from charchallenge.oneshot.scoring import run_error
 
 from .model import DooD
 from .token import TokenModel, apply_token, pack_type, render_strokes
@@ -74,3 +81,26 @@ def score_episode(model: DooD, train_images: Tensor, test_images: Tensor, token_
 def classify(scores: Tensor) -> np.ndarray:
     """Predicted training index per test image."""
     return scores.argmax(1).numpy()
+
+
+def classify_episodes(model: DooD, episodes, token_model: TokenModel, image_size: int, params: dict,
+                      seed: int) -> pd.DataFrame:
+    """Every episode's error (%): each test image, downsampled to ``image_size``, goes to the
+    training image of highest score (``params``: params ``dood2022.classify``, ``k``,
+    ``iterations``, ``lr``); the global torch generator is seeded with ``seed`` first."""
+    torch.manual_seed(seed)
+    rows = []
+    for episode in episodes:
+        t0 = time.time()
+        scores = score_episode(model, downsample(episode.train_images(), image_size),
+                               downsample(episode.test_images(), image_size), token_model, params["k"],
+                               params["iterations"], params["lr"])
+        rows.append({"run": episode.name, "n_way": episode.n_way, "trials": len(episode.labels),
+                     "error": run_error(classify(scores), episode.labels)})
+        print(f"{episode.name}: error {rows[-1]['error']:.1f}% ({time.time() - t0:.1f} s)")
+    return pd.DataFrame(rows)
+
+
+def pooled_error(table: pd.DataFrame) -> float:
+    """The error (%) over all trials of the runs of ``table``."""
+    return float((table.error * table.trials).sum() / table.trials.sum())

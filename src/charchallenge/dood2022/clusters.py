@@ -9,7 +9,9 @@ layer while :meth:`infer` runs (one draw of everything else):
   shape, apart from where the layout puts it ((D + 1) x 2 numbers);
 * AIR: mu of q(z_what_t) (``what_dim`` numbers), the latent its decoder turns into a glimpse.
 
-Only steps that drew (o_t = 1) give parts.
+Only steps that drew (o_t = 1) give parts. :func:`cluster_runs` applies this to every trained
+model: per model its Silhouette beside the paper's, and for each variant's first seed the panel
+Fig. 5 draws.
 """
 
 from __future__ import annotations
@@ -86,3 +88,32 @@ def embed_tsne(latents: np.ndarray, seed: int) -> np.ndarray:
     """(M, 2) t-SNE embedding (perplexity 30, or less for few parts)."""
     return TSNE(n_components=2, perplexity=min(30.0, (len(latents) - 1) / 3), init="pca",
                 random_state=seed).fit_transform(latents)
+
+
+def cluster_runs(runs, images: Tensor, params: dict) -> tuple[list[dict], dict]:
+    """Fig. 5 for every model of ``runs`` (pairs of model and saved record): its parts on
+    ``images``, at most ``params['max_parts']`` of them (drawn with the run's seed) clustered by
+    k-means with ``params['k']`` clusters. Returns one row per model (Silhouette NaN when too few
+    parts to cluster) and, per variant, its first seed's panel: (seed, latents, labels, Silhouette,
+    t-SNE embedding, part images)."""
+    rows, panels = [], {}
+    for model, saved in runs:
+        variant, seed = saved["variant"], int(saved["seed"])
+        latents, owners = part_latents(model, images, seed)
+        row = {"variant": variant, "seed": seed, "parts": int(len(latents)), "images": int(len(images)),
+               "paper_silhouette": params["paper_silhouette"].get(variant, float("nan"))}
+        if len(latents) <= params["k"]:
+            print(f"{variant} seed {seed}: {len(latents)} parts on {len(images)} test images - too few to cluster")
+            rows.append({**row, "silhouette": float("nan")})
+            continue
+        rng = np.random.default_rng(seed)
+        keep = np.sort(rng.choice(len(latents), min(len(latents), params["max_parts"]), replace=False))
+        latents = latents[keep]
+        labels, silhouette = cluster_parts(latents, params["k"], seed)
+        rows.append({**row, "silhouette": silhouette})
+        print(f"{variant} seed {seed}: {len(latents)} parts, k = {params['k']}, Silhouette {silhouette:.3f} "
+              f"(paper {row['paper_silhouette']})")
+        if variant not in panels:  # the figure shows each model's first seed
+            panels[variant] = (seed, latents, labels, silhouette, embed_tsne(latents, seed),
+                               part_images(model, latents))
+    return rows, panels

@@ -9,6 +9,10 @@ stop variable o_t decides the number of strokes; Sec. 3.3 reads the inferred str
 * :func:`forced_count_elbo`: the ELBO per image with the stroke count forced to n = 0..max (the
   strokes still q's): which count the objective itself prefers. If it rises through the cap, a
   model that draws every stroke is the objective's optimum, not a failure to learn.
+
+:func:`stroke_runs` applies them to every trained model: the rows of the stroke-count table (with
+a verdict by :func:`stroke_verdict`), the forced-count table, the counts per variant and the
+examples the figure colours stroke by stroke.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import numpy as np
 import torch
 from scipy.stats import spearmanr
 from torch import Tensor
+
+from charchallenge.training import still_improving
 
 from .model import forced_stroke_elbo
 
@@ -82,3 +88,53 @@ def stroke_verdict(agreement: dict, mean_range, min_spearman: float, still_impro
     lo, hi = mean_range
     ok = lo <= agreement["model_mean"] <= hi and agreement["spearman"] > min_spearman
     return "holds" if ok else "fails"
+
+
+def stroke_runs(runs, images: Tensor, drawers: np.ndarray, params: dict, convergence: dict):
+    """Every trained model's stroke counts on ``images`` against the ``drawers``' counts.
+
+    ``runs`` yields (model, saved record, learning curve frame); ``params`` is params
+    ``dood2022.strokes`` (``draws``, ``n_boot``, ``forced_draws``, ``mean_range``,
+    ``min_spearman``, ``figure_examples``), ``convergence`` params ``dood2022.convergence``.
+    Returns the table's rows (one per model), the forced-count rows (one per model and count),
+    the counts per variant (one array per seed) and, for the first DooD model, the figure's
+    examples: (images, drawers' counts, per inferred stroke its rendered ink times drawn)."""
+    rows, forced_rows, hist, examples = [], [], {}, None
+    for model, saved, curve in runs:
+        variant, seed = saved["variant"], int(saved["seed"])
+        counts = model_stroke_counts(model, images, params["draws"], seed)
+        agreement = count_agreement(counts, drawers, params["n_boot"], seed)
+        improving, rel = still_improving(curve.val_loss.to_numpy(), convergence["last_fraction"],
+                                         convergence["max_improvement"])
+        forced = forced_count_elbo(model, images, params["forced_draws"], seed)
+        best_n = forced.argmax(0)
+        rows.append({"variant": variant, "seed": seed, **agreement, "still_improving": bool(improving),
+                     "relative_improvement": rel, "forced_best_mean": float(best_n.mean()),
+                     "verdict": stroke_verdict(agreement, params["mean_range"], params["min_spearman"],
+                                               bool(improving))})
+        forced_rows += [{"variant": variant, "seed": seed, "strokes": n, "elbo": float(forced[n].mean()),
+                         "elbo_se": float(forced[n].std(ddof=1) / np.sqrt(forced.shape[1])),
+                         "share_best": float((best_n == n).mean())} for n in range(len(forced))]
+        hist.setdefault(variant, []).append(counts)
+        if variant == "dood" and examples is None:
+            k = params["figure_examples"]
+            with torch.no_grad(), torch.random.fork_rng():
+                torch.manual_seed(seed)
+                trace = model.infer(images[:k])
+                examples = (images[:k].numpy(), drawers[:k],
+                            [(model.p.render(cp) * drawn[:, None, None]).numpy() for cp, drawn in
+                             zip(trace.strokes, trace.drawn)])
+        print(f"{variant} seed {seed}: {agreement['model_mean']:.2f} strokes per test image (drawers "
+              f"{agreement['drawer_mean']:.2f}), Spearman {agreement['spearman']:.3f} "
+              f"[{agreement['spearman_low']:.3f}, {agreement['spearman_high']:.3f}]; forced-count ELBO best at "
+              f"n = {int(np.argmax(forced.mean(1)))}; {rows[-1]['verdict']}")
+    return rows, forced_rows, hist, examples
+
+
+def stroke_metrics(rows: list[dict], params: dict) -> dict:
+    """The summary of :func:`stroke_runs`'s rows per model, with the criteria of the verdict."""
+    return {
+        "runs": {f"{r['variant']}_seed{r['seed']}": {k: r[k] for k in ("model_mean", "drawer_mean", "spearman",
+                                                                       "spearman_low", "spearman_high", "verdict")}
+                 for r in rows},
+        "criteria": {"mean_range": params["mean_range"], "min_spearman": params["min_spearman"]}}

@@ -8,13 +8,10 @@ travel is left out (:func:`charchallenge.preprocess.trajectories.trajectory_to_s
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from charchallenge.preprocess.trajectories import trajectory_to_strokes  # noqa: E402
+from charchallenge.figures import plt
+from charchallenge.preprocess.trajectories import trajectory_to_strokes
 
 COLOURS = {"example": "#2ca02c", "one_shot": "#1f77b4", "no_inference": "#d62728",
            "untrained": "#ff7f0e", "ablation": "#9467bd", "variant": "#1f77b4"}

@@ -12,6 +12,10 @@ per instance, optimised with Adam on the per-instance mean squared error (the L2
 constant factor, which Adam's scale invariance makes irrelevant). Every instance of every seed
 is one row of a single batched problem: the models of the S seeds are stacked (M = S), the
 instances (B) of a seed run together and each row's gradient is exactly its own.
+
+:func:`type_inference_protocols` runs both protocols of this repository in one batch: (a) the
+paper's, one noise variant per novel letter generated as in Fig. 3; (b) every other human
+drawer's version of every novel letter.
 """
 
 from __future__ import annotations
@@ -54,3 +58,34 @@ def infer_types(models: list[Generator], targets: list[list[np.ndarray]], iterat
         out = out.cpu().numpy()
         result["outputs"] = [[out[s, i, : lengths[i]] for i in range(n)] for s in range(n_seeds)]
     return result
+
+
+def type_inference_protocols(models: list[Generator], study, params: dict, device: str = "cpu") -> tuple[dict, float]:
+    """Both protocols' instances, inferred in one batched problem by the (one-shot-inferred)
+    models of every seed (``params``: params ``fabi2020.type_inference``). Returns per protocol
+    (``a``, ``b``) the targets, true letters, inferred codes, predictions, losses and outputs
+    ([seed][instance]; protocol (a)'s targets differ per seed), and the inference's seconds."""
+    from .pipeline import Timer
+    from .variants import noisy_variants
+
+    lengths = [len(t) for t in study.shown()]
+    # (a) one variant per novel letter, generated as in Fig. 3 (noise SD variant_sd) by each seed's model
+    variants, _ = noisy_variants(models, study.novel, lengths, [params["variant_sd"]], 1, seed=1000, device=device)
+    targets_a = [[variants[s][l][0] for l in range(len(study.novel))] for s in range(len(models))]
+    true_a = np.array(study.novel)
+    # (b) every other drawer's version of every novel letter
+    pairs_b = [(c, d) for c in study.novel for d in study.other_drawers()]
+    targets_b = [study.sequence(c, d) for c, d in pairs_b]
+    true_b = np.array([c for c, _ in pairs_b])
+    # one batched problem: all instances of both protocols for all seeds
+    targets = [targets_a[s] + targets_b for s in range(len(models))]
+    with Timer() as timer:
+        res = infer_types(models, targets, params["iterations"], params["lr"], device=device)
+    na = len(targets_a[0])
+    return {
+        "a": {"targets": targets_a, "true": true_a, "codes": res["codes"][:, :na], "predicted": res["predicted"][:, :na],
+              "loss": res["loss"][:, :na], "outputs": [o[:na] for o in res["outputs"]]},
+        "b": {"targets": targets_b, "true": true_b, "drawers": np.array([d for _, d in pairs_b]),
+              "codes": res["codes"][:, na:], "predicted": res["predicted"][:, na:], "loss": res["loss"][:, na:],
+              "outputs": [o[na:] for o in res["outputs"]]},
+    }, timer.seconds

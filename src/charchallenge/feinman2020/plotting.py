@@ -3,16 +3,13 @@ and a similarity-preserving grid layout (Fig. 7)."""
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+from charchallenge.figures import plt
+from charchallenge.render import render
 
-from charchallenge.render import render  # noqa: E402
-
-from .canvases import trajectories  # noqa: E402
+from .canvases import trajectories
 
 
 def images(drawings, size: int = 105) -> np.ndarray:

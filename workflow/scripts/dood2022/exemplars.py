@@ -4,18 +4,15 @@ to DooD's resolution), DooD's recognition model infers a type and the token mode
 (:mod:`charchallenge.dood2022.token`) makes ``dood2022.exemplars.n`` new exemplars; GNS's new
 exemplars of the same target are shown beside them."""
 
-import matplotlib
+import numpy as np
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from charchallenge.dood2022.token import TokenModel, apply_token, pack_type, render_strokes  # noqa: E402
-from charchallenge.dood2022.train import load_model  # noqa: E402
-from charchallenge.io import save_figure  # noqa: E402
-from charchallenge.joblog import log_to_file  # noqa: E402
-from charchallenge.oneshot.protonet import downsample  # noqa: E402
+from charchallenge.dood2022.token import TokenModel, apply_token, pack_type, render_strokes
+from charchallenge.dood2022.train import load_model
+from charchallenge.figures import plt
+from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
+from charchallenge.oneshot.protonet import downsample
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)

@@ -1,23 +1,20 @@
 """Snakemake script: DooD on every shared one-shot episode (Liang et al. 2022, Table 1): each test
 image goes to the training image of highest posterior-predictive score
-(:mod:`charchallenge.dood2022.classify`); one row per run and the model's label, time and
-hardware, a row of the one-shot leaderboard."""
+(:func:`charchallenge.dood2022.classify.classify_episodes`); one row per run and the model's label,
+time and hardware, a row of the one-shot leaderboard."""
 
 import time
 from pathlib import Path
 
-import pandas as pd
 import torch
 
 from charchallenge.data.episodes import load_runs
-from charchallenge.dood2022.classify import classify, score_episode
+from charchallenge.dood2022.classify import classify_episodes, pooled_error
 from charchallenge.dood2022.token import TokenModel
 from charchallenge.dood2022.train import load_model
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
 from charchallenge.oneshot.episode_set import episode_set_of
-from charchallenge.oneshot.protonet import downsample
-from charchallenge.oneshot.scoring import run_error
 from charchallenge.provenance import provenance
 
 smk = snakemake  # noqa: F821
@@ -28,22 +25,12 @@ c = d["classify"]
 torch.set_num_threads(smk.threads)
 model, saved = load_model(smk.input.model)
 token_model = TokenModel(**d["token"])
-torch.manual_seed(run["seed"])
 start = time.time()
-rows = []
-for episode in load_runs(Path(smk.input.episodes)):
-    t0 = time.time()
-    scores = score_episode(model, downsample(episode.train_images(), d["image_size"]),
-                           downsample(episode.test_images(), d["image_size"]), token_model, c["k"],
-                           c["iterations"], c["lr"])
-    rows.append({"run": episode.name, "n_way": episode.n_way, "trials": len(episode.labels),
-                 "error": run_error(classify(scores), episode.labels)})
-    print(f"{episode.name}: error {rows[-1]['error']:.1f}% ({time.time() - t0:.1f} s)")
+table = classify_episodes(model, load_runs(Path(smk.input.episodes)), token_model, d["image_size"], c, run["seed"])
 seconds = time.time() - start
-table = pd.DataFrame(rows)
 write_csv(smk.output.runs, table)
 prov = provenance(run["scale"], run["seed"], "cpu")
-error = float((table.error * table.trials).sum() / table.trials.sum())
+error = pooled_error(table)
 write_json(smk.output.info, {
     "error_percent": round(error, 2), "accuracy_percent": round(100 - error, 2), "paper_accuracy_percent": 73.5,
     "label": f"DooD (posterior predictive, forward only; trained here on {saved['dataset']})",

@@ -7,14 +7,11 @@ variants are recognised among the other drawers' human drawings and among the mo
 regenerations, beside the shown examples' own recognition rate and chance.
 """
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from charchallenge.io import save_figure  # noqa: E402
-from charchallenge.joblog import log_to_file  # noqa: E402
+from charchallenge.figures import plt
+from charchallenge.io import save_figure
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)

@@ -4,16 +4,13 @@ The per-step MSE recorded during training, averaged over windows of ``steps / 20
 least 1), one column per seed; `dvc plots show` draws the CSV.
 """
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from charchallenge.fabi2020.model import load_generator  # noqa: E402
-from charchallenge.io import save_figure, write_csv  # noqa: E402
-from charchallenge.joblog import log_to_file  # noqa: E402
+from charchallenge.fabi2020.model import load_generator
+from charchallenge.figures import plt
+from charchallenge.io import save_figure, write_csv
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)

@@ -1,13 +1,13 @@
 """Snakemake script: Fig. 5 - 36 samples from each model beside 36 real characters. The samples
 are drawn on the canvas (rejection sampling); each panel says what share of raw draws were."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 from charchallenge.feinman2020.data import load_corpus
 from charchallenge.feinman2020.plotting import image_grid, images
 from charchallenge.feinman2020.train import LABELS
+from charchallenge.figures import plt
 from charchallenge.io import save_figure
 from charchallenge.joblog import log_to_file
 

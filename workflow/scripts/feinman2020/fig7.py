@@ -1,13 +1,13 @@
 """Snakemake script: Fig. 7 - Full NS samples at T = 0.5 on a grid where neighbours look alike
 (rasterised PCA of the classifier features), beside the grid of their nearest training characters."""
 
-import matplotlib.pyplot as plt
 import torch
 
 from charchallenge.feinman2020.canvases import render_drawings
 from charchallenge.feinman2020.classifier import embed, load_classifier, nearest
 from charchallenge.feinman2020.data import load_corpus
 from charchallenge.feinman2020.plotting import image_grid, images, similarity_grid
+from charchallenge.figures import plt
 from charchallenge.io import save_figure
 from charchallenge.joblog import log_to_file
 

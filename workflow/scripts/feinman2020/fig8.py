@@ -1,10 +1,10 @@
 """Snakemake script: Fig. 8 - Full NS samples with each stroke in its own colour, T = 1.0 and 0.5."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 from charchallenge.feinman2020.plotting import stroke_colours
+from charchallenge.figures import plt
 from charchallenge.io import save_figure
 from charchallenge.joblog import log_to_file
 

@@ -9,16 +9,13 @@ converged by the criterion in params (``feinman2020.convergence``).
 import json
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from charchallenge.feinman2020.claims import MODELS, convergence  # noqa: E402
-from charchallenge.feinman2020.train import LABELS  # noqa: E402
-from charchallenge.io import save_figure, write_csv  # noqa: E402
-from charchallenge.joblog import log_to_file  # noqa: E402
+from charchallenge.feinman2020.claims import MODELS, convergence
+from charchallenge.feinman2020.train import LABELS
+from charchallenge.figures import plt
+from charchallenge.io import save_figure, write_csv
+from charchallenge.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)

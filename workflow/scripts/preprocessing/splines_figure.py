@@ -3,13 +3,10 @@ points as red dots), one row per drawing, as in Feinman & Lake (2020), Fig. 2.""
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
 from charchallenge.data.dataset import OmniglotDataset
+from charchallenge.figures import plt
 from charchallenge.io import save_figure
 from charchallenge.preprocess.spline_set import SplineSet
 from charchallenge.preprocess.splines import spline_to_trajectory
