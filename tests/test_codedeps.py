@@ -22,16 +22,17 @@ def test_a_scripts_imports_are_followed_through_relative_imports_and_packages():
                    "gns2021/image_model.py", "gns2021/token_model.py", "gns2021/type_model.py", "render.py",
                    "preprocess/splines.py", "feinman2020/full_ns.py", "data/episodes.py", "io.py"):
         assert needed in deps, needed
-    for unused in ("gns2021/marginal.py", "gns2021/parses.py", "dood2022/model.py", "oneshot/mhd.py"):
+    for unused in ("gns2021/laplace.py", "gns2021/annealing.py", "gns2021/parses.py", "dood2022/model.py",
+                   "oneshot/mhd.py"):
         assert unused not in deps, unused
 
 
 def test_from_package_import_module_counts_the_module(tmp_path):
     script = tmp_path / "job.py"
-    script.write_text("from charchallenge.gns2021 import marginal\n"
+    script.write_text("from charchallenge.gns2021 import laplace\n"
                       "def later():\n    import charchallenge.oneshot.mhd\n")
     deps = rel(imported_sources(script))
-    assert {"gns2021/__init__.py", "gns2021/marginal.py", "oneshot/__init__.py", "oneshot/mhd.py"} <= deps
+    assert {"gns2021/__init__.py", "gns2021/laplace.py", "oneshot/__init__.py", "oneshot/mhd.py"} <= deps
     assert "gns2021/parses.py" not in deps
     script.write_text("import numpy\n")
     assert imported_sources(script) == []
@@ -82,16 +83,16 @@ def test_every_rule_lists_each_package_module_its_job_really_imports():
 def test_the_check_catches_a_hand_written_list_that_misses_a_module(tmp_path):
     """The same check fails a hand-written list that misses modules the job imports (here one
     that lists only what the script imports at its top level, while a function of it imports the
-    GNS marginal, which runs render, the type model, ...), and passes the derived list."""
+    GNS Laplace estimate, which runs render, the type model, ...), and passes the derived list."""
     from charchallenge.codedeps import loaded_sources
 
     script = tmp_path / "job.py"
     script.write_text("from charchallenge.io import write_json\n"
-                      "def later():\n    from charchallenge.gns2021 import marginal\n")
+                      "def later():\n    from charchallenge.gns2021 import laplace\n")
     real = loaded_sources(script)[str(script)]
     src = "src/charchallenge/"
     hand_written = {src + f for f in ("__init__.py", "config.py", "provenance.py", "io.py")}
     missing = code_inputs_missing(real, hand_written)
-    assert src + "gns2021/marginal.py" in missing and src + "render.py" in missing  # reached inside a function
+    assert src + "gns2021/laplace.py" in missing and src + "render.py" in missing  # reached inside a function
     derived = {str(Path(f).relative_to(REPO_ROOT)) for f in imported_sources(script)}
     assert code_inputs_missing(real, derived) == []

@@ -58,7 +58,9 @@ class StrayTensors(TorchFunctionMode):
 def gns_outputs(mode, device: str = "cpu") -> dict[str, torch.Tensor]:
     """Fit, exemplars, climb, Hessians, Eq. 11, AIS, token refits and the parser's type scores of
     two small parses, computed under ``mode`` with the type model on ``device`` (returned there)."""
-    from charchallenge.gns2021 import marginal as M
+    from charchallenge.gns2021.annealing import AnnealedSampler
+    from charchallenge.gns2021.climb import climb_to_peak
+    from charchallenge.gns2021.laplace import laplace_terms, log_joint_hessians
     from charchallenge.gns2021.classify import RefitParams, refit_tokens
     from charchallenge.gns2021.fit import FitParams, fit_parses, new_exemplars
 
@@ -73,12 +75,12 @@ def gns_outputs(mode, device: str = "cpu") -> dict[str, torch.Tensor]:
         out.update(score=f.score, blur=f.blur, losses=torch.tensor(f.losses, device="cpu"))
         out["exemplars"] = torch.tensor(np.stack(new_exemplars(f, [0, 1], 2, torch.Generator().manual_seed(1))),
                                         device="cpu")
-        climbed, gain, _, (value, blocks, grads, ascent) = M.climb_to_peak(f, images, tm, 5, 2, 0.1)
+        climbed, gain, _, (value, blocks, grads, ascent) = climb_to_peak(f, images, tm, 5, 2, 0.1)
         out.update(gain=gain, value=value, ascent=ascent, blocks=torch.cat([b.flatten() for b in blocks]))
-        exact = M.log_joint_hessians(climbed, images, tm, curvature="exact")[1]
+        exact = log_joint_hessians(climbed, images, tm, curvature="exact")[1]
         out["exact"] = torch.cat([b.flatten() for b in exact])
-        out["laplace"] = M.laplace_terms(value, blocks, grads).log_integral
-        out["ais"] = M.AnnealedSampler(climbed, images, tm, blocks, 2).run(3, torch.Generator().manual_seed(3)).halves
+        out["laplace"] = laplace_terms(value, blocks, grads).log_integral
+        out["ais"] = AnnealedSampler(climbed, images, tm, blocks, 2).run(3, torch.Generator().manual_seed(3)).halves
         out["refit"] = refit_tokens(f, [0, 1], images[[1, 0]], RefitParams(iterations=3, blur_steps=3))
         out["refit_fitted"] = refit_tokens(f, [1], images[[1]], RefitParams(iterations=2, render_start="fitted"))
         out["parser"] = torch.tensor(tm.log_prob(parses), device="cpu")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from charchallenge.gns2021.marginal import LOG_2PI
-from charchallenge.gns2021.marginal import (AnnealedSampler, annealed_log_integrals, annealed_verdict, bound_verdict,
-                                           climb_to_peak, newton_step, image_bound, laplace_terms, log_joint,
-                                           log_joint_hessians, per_pixel, polish, repeated)
+from charchallenge.gns2021.annealing import AnnealedSampler, annealed_log_integrals, annealed_verdict, repeated
+from charchallenge.gns2021.climb import climb_to_peak, newton_step, polish
+from charchallenge.gns2021.laplace import LOG_2PI, image_bound, laplace_terms, log_joint, log_joint_hessians, per_pixel
+from charchallenge.gns2021.likelihood import bound_verdict
 from test_gns2021_parser import L, T, image, line, tiny_type_model
 
 

@@ -81,7 +81,7 @@ class FittedParses:
     def rows(self, rows: list[int]) -> tuple[PackedStrokes, TokenNoise, list[int]]:
         """The packed types, the fitted token noise and the samples per stroke of parses ``rows``
         (repeats allowed), in that order: the starting point of token refits
-        (:mod:`.classify`) and of the chains of :class:`.marginal.AnnealedSampler`."""
+        (:mod:`.classify`) and of the chains of :class:`.annealing.AnnealedSampler`."""
         p = self.type_cp
         point_drawing = p.stroke_drawing[p.stroke_index]
         points = [torch.nonzero(point_drawing == d).flatten() for d in range(p.n_drawings)]

@@ -30,3 +30,33 @@ def draw_strokes(ax, strokes, title: str = "", image=None, fontsize: int = 8, bo
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=fontsize, fontweight="bold" if bold else "normal")
+
+
+def bare(ax) -> None:
+    """No ticks on ``ax`` (an image panel)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# the two scores of one-shot classification, one panel each (Feinman & Lake 2021, Eq. 4-5)
+SCORE_PANELS = (("error_two_way", "two-way score (Eq. 5)"), ("error_forward", "forward score only (Eq. 4)"))
+
+
+def score_panels(plot, ylabel: str, title: str, legend_fontsize: int, log_x: bool = False):
+    """A figure of two panels sharing the error axis, two-way and forward-only error against refit
+    iterations: ``plot(ax, key)`` draws the lines of column ``key`` on each. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
+    for ax, (key, name) in zip(axes, SCORE_PANELS):
+        plot(ax, key)
+        if log_x:
+            ax.set_xscale("log")
+        ax.set_xlabel("refit iterations")
+        ax.set_title(name, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(fontsize=legend_fontsize)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -40,3 +40,18 @@ def paper_rows() -> pd.DataFrame:
     rows.append({"model": PAPER_DOOD[0], "source": "Liang et al. 2022, Table 1 (73.5% accuracy)",
                  "episodes": "official", "error": PAPER_DOOD[1], "trials": 400})
     return pd.DataFrame(rows)
+
+
+# Table 2's columns, the paper's rows and ours alike
+TABLE2_COLUMNS = ["model", "source", "episodes", "error", "mean_over_runs", "ci95_low", "ci95_high", "runs", "trials",
+                  "seconds", "hardware", "id"]
+
+
+def leaderboard(result_dir: Path, models: list[str], episode_set: str) -> dict:
+    """Every model's rows (``ours``, best first), Table 2 (the paper's rows, then ours) and every
+    model's errors per run (``per_run``)."""
+    ours = model_rows(result_dir, models, episode_set).sort_values("error").reset_index(drop=True)
+    per_run = pd.concat([pd.read_csv(Path(result_dir) / f"{m}.csv").assign(model=m) for m in models],
+                        ignore_index=True)
+    table2 = pd.concat([paper_rows(), ours], ignore_index=True)[TABLE2_COLUMNS]
+    return {"ours": ours, "per_run": per_run, "table2": table2}

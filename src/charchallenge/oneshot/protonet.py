@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -193,3 +194,12 @@ def classify(model: ConvEmbedding, test_images: Tensor, train_images: Tensor) ->
     n = len(train_images)
     logits = prototype_logits(emb[:n], torch.arange(n), emb[n:], n)
     return logits.argmax(1).numpy()
+
+
+def learning_curve(history: list[dict], evaluations: list[dict]) -> pd.DataFrame:
+    """The training run's history (step, training and validation loss) with the validation error of
+    ``evaluations``, this call's evaluations (a resumed run lacks the earlier ones: NaN there)."""
+    history = pd.DataFrame(history)
+    errors = [c["val_error"] for c in evaluations]
+    history["val_error"] = [float("nan")] * (len(history) - len(errors)) + errors
+    return history[["step", "train_loss", "val_loss", "val_error"]]

@@ -4,6 +4,7 @@ overall (all trials pooled, as the paper reports) and a 95% t-interval over runs
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 
@@ -41,3 +42,13 @@ def paired_difference(correct: np.ndarray, baseline: np.ndarray, n_boot: int = 4
     boot = diff[rng.integers(0, len(diff), size=(n_boot, len(diff)))].mean(1)
     low, high = np.percentile(boot, [2.5, 97.5])
     return {"difference": float(100 * diff.mean()), "ci95_low": float(100 * low), "ci95_high": float(100 * high)}
+
+
+def episode_errors(episodes, classify) -> pd.DataFrame:
+    """One row per episode (run, n_way, trials, error in percent): ``classify(episode)`` returns the
+    predicted training class of each of its test items."""
+    rows = []
+    for episode in episodes:
+        rows.append({"run": episode.name, "n_way": episode.n_way, "trials": len(episode.labels),
+                     "error": run_error(classify(episode), episode.labels)})
+    return pd.DataFrame(rows)

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from charchallenge.gns2021.plotting import bare  # noqa: E402
 from charchallenge.io import save_figure  # noqa: E402
 from charchallenge.joblog import log_to_file  # noqa: E402
 
@@ -25,13 +26,11 @@ for k, ex in enumerate(shown):
     for side in ax.spines.values():
         side.set_edgecolor("tab:red")
         side.set_linewidth(2)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    bare(ax)
     ax.set_title(f"target {ex['drawing']}", fontsize=8)
     for j, e in enumerate(ex["exemplars"][:9]):
         a = fig.add_subplot(cell[j // 3, 2 + j % 3])
         a.imshow(e, cmap="gray_r")
-        a.set_xticks([])
-        a.set_yticks([])
+        bare(a)
 fig.suptitle("GNS new exemplars of held-out characters (Fig. 4a / A12 layout; target framed)", fontsize=10)
 save_figure(fig, smk.output[0])

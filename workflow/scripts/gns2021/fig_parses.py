@@ -13,7 +13,7 @@ import torch  # noqa: E402
 
 from charchallenge.io import save_figure  # noqa: E402
 from charchallenge.joblog import log_to_file  # noqa: E402
-from charchallenge.gns2021.plotting import draw_strokes, trajectories  # noqa: E402
+from charchallenge.gns2021.plotting import bare, draw_strokes, trajectories  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
@@ -22,8 +22,7 @@ cols = 3
 fig, axes = plt.subplots(len(shown), cols, figsize=(2.4 * cols, 2.4 * len(shown)), squeeze=False)
 for r, ex in enumerate(shown):
     axes[r, 0].imshow(ex["image"], cmap="gray_r", extent=(0, 105, -105, 0))
-    axes[r, 0].set_xticks([])
-    axes[r, 0].set_yticks([])
+    bare(axes[r, 0])
     axes[r, 0].set_title(f"drawing {ex['drawing']}", fontsize=8)
     draw_strokes(axes[r, 1], ex["human"], f"human ({len(ex['human'])} strokes)")
     gns = trajectories(ex["gns"])

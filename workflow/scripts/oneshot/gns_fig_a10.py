@@ -9,11 +9,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from charchallenge.data.episodes import load_runs  # noqa: E402
-from charchallenge.gns2021.classify import RefitParams, episode_scores, refit_tokens  # noqa: E402
+from charchallenge.gns2021.classify import RefitParams, refit_tokens  # noqa: E402
+from charchallenge.gns2021.errors import best_parse, fig_a10_trials  # noqa: E402
 from charchallenge.gns2021.plotting import draw_strokes, trajectories  # noqa: E402
 from charchallenge.io import save_figure  # noqa: E402
 from charchallenge.joblog import log_to_file  # noqa: E402
@@ -30,54 +30,29 @@ def find(paths, suffix):
     return torch.load([p for p in paths if p.endswith(suffix)][0], weights_only=False)
 
 
-def parse_scores(saved):
-    owner = np.asarray(saved["owner"])
-    out = torch.full((int(owner.max()) + 1, cp["k"]), -float("inf"), dtype=torch.float64)
-    for i in range(out.shape[0]):
-        rows = np.flatnonzero(owner == i)
-        out[i, : len(rows)] = saved["fitted"].score[rows].double()
-    return out
-
-
-trials = {"correct": [], "wrong": []}
+trials, wanted = {"correct": [], "wrong": []}, {"correct": n_correct, "wrong": n_wrong}
 for name in smk.params.runs:
     if len(trials["correct"]) >= n_correct and len(trials["wrong"]) >= n_wrong:
         break
-    saved = find(smk.input.parses, f"/{name}_parses.pt")
     fwd, rev = find(smk.input.refits, f"/{name}_forward.pt"), find(smk.input.refits, f"/{name}_reverse.pt")
-    s, n_train = parse_scores(saved), saved["n_train"]
-    two_way = episode_scores(s[:n_train], s[n_train:], fwd["scores"], rev["scores"])["two_way"].numpy()  # (T, C)
-    labels = episodes[name].labels
-    for t, label in enumerate(labels):
-        chosen = int(two_way[t].argmax())
-        kind = "correct" if chosen == label else "wrong"
-        if len(trials[kind]) >= (n_correct if kind == "correct" else n_wrong):
-            continue
-        other = chosen if kind == "wrong" else int(np.argsort(two_way[t])[-2])
-        trials[kind].append({"kind": kind, "run": name, "test": t, "classes": [int(label), other], "chosen": chosen,
-                             "scores": [float(two_way[t, label]), float(two_way[t, other])], "saved": saved})
+    fig_a10_trials(name, find(smk.input.parses, f"/{name}_parses.pt"), fwd, rev, episodes[name].labels, cp["k"],
+                   wanted, trials)
 shown = trials["correct"] + trials["wrong"]
 if not shown:
     raise SystemExit("error: no classification trial to show")
 
-# refit the best parse of each shown training image to its test image (one batch)
-rows, targets, types = [], [], []
+# the best parse of each shown training image refitted to its test image
+types, tokens = [], []
 for tr in shown:
     episode, saved = episodes[tr["run"]], tr["saved"]
-    owner, fitted = np.asarray(saved["owner"]), saved["fitted"]
-    test_image = episode.test_images()[tr["test"]] > 0.5
-    tr["test_image"], tr["train_images"] = test_image, []
+    tr["test_image"] = episode.test_images()[tr["test"]] > 0.5
+    tr["train_images"] = [episode.train_images()[c] > 0.5 for c in tr["classes"]]
     for c in tr["classes"]:
-        mine = np.flatnonzero(owner == c)
-        best = int(mine[int(fitted.score[mine].argmax())])
-        rows.append((fitted, best))
-        targets.append(test_image)
-        tr["train_images"].append(episode.train_images()[c] > 0.5)
-        types.append(fitted.type_strokes(best))
-tokens = []
-for pair, target in zip(rows, targets):  # pairs come from different episodes' parse sets: one call each
-    refit_tokens(pair[0], [pair[1]], torch.tensor(target[None], dtype=torch.float32), RefitParams(**cp["refit"]),
-                 tokens=tokens)
+        best = best_parse(saved, c)
+        types.append(saved["fitted"].type_strokes(best))
+        # pairs come from different episodes' parse sets: one call each
+        refit_tokens(saved["fitted"], [best], torch.tensor(tr["test_image"][None], dtype=torch.float32),
+                     RefitParams(**cp["refit"]), tokens=tokens)
 
 fig, axes = plt.subplots(len(shown), 4, figsize=(8, 2.2 * len(shown)), squeeze=False)
 for r, tr in enumerate(shown):

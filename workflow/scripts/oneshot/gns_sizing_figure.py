@@ -8,9 +8,9 @@ import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from charchallenge.gns2021.plotting import score_panels  # noqa: E402
 from charchallenge.io import save_figure  # noqa: E402
 from charchallenge.joblog import log_to_file  # noqa: E402
 
@@ -21,9 +21,9 @@ curve = pd.read_csv(smk.input.curve)
 info = json.loads(open(smk.input.metrics).read())
 k = info["params"]["k"]
 curve = curve[(curve.variant == "gns") & (curve.k == k)]
-fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
-for ax, key, title in ((axes[0], "error_two_way", "two-way score (Eq. 5)"),
-                       (axes[1], "error_forward", "forward score only (Eq. 4)")):
+
+
+def plot(ax, key):
     for lr, d in curve.groupby("lr_render"):
         ax.plot(d.refit_iterations, d[key], "o-", label=f"blur/eps rate {lr:g}")
     for which, marker in (("chosen", "*"), ("params", "s")):
@@ -33,12 +33,9 @@ for ax, key, title in ((axes[0], "error_two_way", "two-way score (Eq. 5)"),
         hit = curve[np.isclose(curve.lr_render, c["lr_render"], rtol=1e-3) & (curve.refit_iterations == it)]
         ax.plot(hit.refit_iterations, hit[key], marker, ms=12 if marker == "*" else 9, mfc="none", mec="k",
                 label=which if key == "error_two_way" else None)
-    ax.set_xlabel("refit iterations")
-    ax.set_title(title, fontsize=9)
-    ax.grid(alpha=0.3)
-axes[0].set_ylabel(f"validation error (%), {int(curve.trials.iloc[0])} trials")
-axes[0].legend(fontsize=7)
-fig.suptitle(f"GNS refit sized on validation episodes (background alphabets), K = {k} ({run['scale']} scale)",
-             fontsize=9)
-fig.tight_layout()
+
+
+fig = score_panels(plot, f"validation error (%), {int(curve.trials.iloc[0])} trials",
+                   f"GNS refit sized on validation episodes (background alphabets), K = {k} ({run['scale']} scale)",
+                   legend_fontsize=7)
 save_figure(fig, smk.output[0])

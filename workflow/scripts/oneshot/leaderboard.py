@@ -8,24 +8,19 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from charchallenge.io import save_figure, write_csv, write_json  # noqa: E402
 from charchallenge.joblog import log_to_file
 from charchallenge.oneshot.episode_set import episode_set_of  # noqa: E402
-from charchallenge.oneshot.leaderboard import model_rows, paper_rows  # noqa: E402
+from charchallenge.oneshot.leaderboard import leaderboard, paper_rows  # noqa: E402
 from charchallenge.provenance import provenance  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
 run = smk.params.run
 models = run["oneshot"]["models"]
-result_dir = Path(smk.input.runs[0]).parent
-ours = model_rows(result_dir, models, episode_set_of(smk.input.episodes)).sort_values("error").reset_index(drop=True)
-per_run = pd.concat([pd.read_csv(result_dir / f"{m}.csv").assign(model=m) for m in models], ignore_index=True)
-table2 = pd.concat([paper_rows(), ours], ignore_index=True)[
-    ["model", "source", "episodes", "error", "mean_over_runs", "ci95_low", "ci95_high", "runs", "trials", "seconds",
-     "hardware", "id"]]
+board = leaderboard(Path(smk.input.runs[0]).parent, models, episode_set_of(smk.input.episodes))
+ours, per_run, table2 = board["ours"], board["per_run"], board["table2"]
 write_csv(smk.output.table2, table2)
 write_csv(smk.output.per_run, per_run)
 write_csv(smk.output.leaderboard, ours.assign(rank=np.arange(1, len(ours) + 1)))

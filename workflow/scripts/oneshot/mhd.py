@@ -4,27 +4,21 @@ one row per run (error in percent) and the model's label, time and hardware."""
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from charchallenge.data.episodes import load_runs
 from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
 from charchallenge.oneshot.episode_set import episode_set_of
 from charchallenge.oneshot.mhd import classify
-from charchallenge.oneshot.scoring import run_error
+from charchallenge.oneshot.scoring import episode_errors
 from charchallenge.provenance import provenance
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
 run = smk.params.run
 start = time.time()
-rows = []
-for episode in load_runs(Path(smk.input.episodes)):
-    predicted = classify(episode.test_images() > 0.5, episode.train_images() > 0.5)
-    rows.append({"run": episode.name, "n_way": episode.n_way, "trials": len(episode.labels),
-                 "error": run_error(predicted, episode.labels)})
+table = episode_errors(load_runs(Path(smk.input.episodes)),
+                       lambda e: classify(e.test_images() > 0.5, e.train_images() > 0.5))
 seconds = time.time() - start
-table = pd.DataFrame(rows)
 write_csv(smk.output.runs, table)
 prov = provenance(run["scale"], run["seed"], "cpu")
 write_json(smk.output.info, {"label": "Modified Hausdorff (ink pixels)", "scale": run["scale"],

@@ -5,7 +5,6 @@ per run, and the model's label, time (training and classification) and hardware.
 import time
 from pathlib import Path
 
-import pandas as pd
 import torch
 
 from charchallenge.data.episodes import load_runs
@@ -13,7 +12,7 @@ from charchallenge.io import write_csv, write_json
 from charchallenge.joblog import log_to_file
 from charchallenge.oneshot.episode_set import episode_set_of
 from charchallenge.oneshot.protonet import ConvEmbedding, classify, downsample
-from charchallenge.oneshot.scoring import run_error
+from charchallenge.oneshot.scoring import episode_errors
 from charchallenge.provenance import provenance
 
 smk = snakemake  # noqa: F821
@@ -25,14 +24,10 @@ pn = saved["params"]
 model = ConvEmbedding(pn["channels"], pn["blocks"])
 model.load_state_dict(saved["state_dict"])
 start = time.time()
-rows = []
-for episode in load_runs(Path(smk.input.episodes)):
-    predicted = classify(model, downsample(episode.test_images(), pn["image_size"]),
-                         downsample(episode.train_images(), pn["image_size"]))
-    rows.append({"run": episode.name, "n_way": episode.n_way, "trials": len(episode.labels),
-                 "error": run_error(predicted, episode.labels)})
+table = episode_errors(load_runs(Path(smk.input.episodes)),
+                       lambda e: classify(model, downsample(e.test_images(), pn["image_size"]),
+                                          downsample(e.train_images(), pn["image_size"])))
 seconds = time.time() - start
-table = pd.DataFrame(rows)
 write_csv(smk.output.runs, table)
 prov = provenance(run["scale"], run["seed"], "cpu")
 write_json(smk.output.info, {

@@ -4,14 +4,13 @@ the model and its learning curve (training loss, validation loss and error per e
 
 import time
 
-import pandas as pd
 import torch
 
 from charchallenge.data.dataset import OmniglotDataset
 from charchallenge.fingerprint import workflow_script
 from charchallenge.io import save_torch, write_csv
 from charchallenge.joblog import log_to_file
-from charchallenge.oneshot.protonet import background_samplers, train_protonet
+from charchallenge.oneshot.protonet import background_samplers, learning_curve, train_protonet
 from charchallenge.provenance import provenance
 
 smk = snakemake  # noqa: F821
@@ -27,10 +26,8 @@ start = time.time()
 model, result, curve = train_protonet(train_set, val_set, pn, run["seed"], checkpoint_dir=smk.params.checkpoint_dir,
                                       extra_code=[workflow_script(smk)])
 seconds = time.time() - start
-history = pd.DataFrame(result.history)
-errors = [c["val_error"] for c in curve]  # this call's evaluations (a resumed run lacks the earlier ones)
-history["val_error"] = [float("nan")] * (len(history) - len(errors)) + errors
-write_csv(smk.output.curve, history[["step", "train_loss", "val_loss", "val_error"]])
+history = learning_curve(result.history, curve)
+write_csv(smk.output.curve, history)
 best = history.loc[history.val_loss.idxmin()]
 save_torch(smk.output.model, {
     "state_dict": model.state_dict(), "params": pn, "stopped": result.stopped, "episodes": result.steps,
