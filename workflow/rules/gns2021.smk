@@ -31,7 +31,7 @@ rule gns2021_parsing:
         type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
         code=script_code("gns2021/parsing.py"),
     params:
-        run=section_params("gns2021", "device", "parsing", extra=("data",)),
+        run=section_params("gns2021", "device", "parsing", "parse_evaluation", extra=("data",)),
     threads: 1
     resources:
         runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
