@@ -83,3 +83,20 @@ def test_training_on_real_characters_beats_chance_on_validation_characters(small
     untrained = ConvEmbedding(16, 4).eval()
     s, _, q, q_lab = val_set.sample(10, 1, 3, torch.Generator().manual_seed(3))
     assert (classify(model, q, s) == q_lab.numpy()).mean() > (classify(untrained, q, s) == q_lab.numpy()).mean()
+
+
+def test_a_seed_gives_the_same_network_whatever_torch_drew_before():
+    """The initial weights come from ``seed``, not from the global generator's state (which torch
+    seeds differently in every process): two runs with draws in between end with equal weights."""
+    images = torch.rand(48, 28, 28, generator=torch.Generator().manual_seed(0))
+    chars = np.repeat([f"a/{i}" for i in range(12)], 4)
+    train_set = EpisodeSampler.from_characters(images[:32], chars[:32], rotations=False)
+    val_set = EpisodeSampler.from_characters(images[32:], chars[32:], rotations=False)
+    params = {**PARAMS, "channels": 4, "blocks": 2,
+              "train": {**PARAMS["train"], "way": 4, "val_way": 4, "max_episodes": 4, "eval_every": 2}}
+    weights = []
+    for draws in (1, 12345):
+        torch.rand(draws)  # another job's draws, or another process's seed
+        model, _, _ = train_protonet(train_set, val_set, params, seed=3, progress=False)
+        weights.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
+    assert torch.equal(weights[0], weights[1])

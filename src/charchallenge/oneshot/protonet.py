@@ -152,6 +152,7 @@ def train_protonet(train_set: EpisodeSampler, val_set: EpisodeSampler, params: d
     (loss and error per evaluation). ``extra_code``: source files outside the package that the
     fingerprint covers too (the job's workflow script)."""
     t = params["train"]
+    torch.manual_seed(seed)  # the initial weights depend only on ``seed`` (train() seeds too late for them)
     model = ConvEmbedding(params["channels"], params["blocks"])
     optimizer = torch.optim.Adam(model.parameters(), lr=t["lr"])
 
