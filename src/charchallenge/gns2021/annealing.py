@@ -48,6 +48,25 @@ class AnnealedEstimate:
     acceptance: Tensor
 
 
+def whitened_proposal(blocks: list[Tensor], chains: int, floor: float) -> tuple[Tensor, Tensor, Tensor]:
+    """Per chain (parse-major rows): the map S from whitened coordinates to moves, delta = S e with
+    S = V diag(lambda)^-1/2 for the eigen-decomposition of -H (eigenvalues below ``floor`` raised to
+    it); log of q's normaliser, so that log q(delta) = -log_norm - |e|^2 / 2; and the mask of each
+    row's real dimensions (the parses' blocks are padded to the largest)."""
+    n, dims = len(blocks), [len(h) for h in blocks]
+    d_max = max(dims)
+    f = dict(dtype=blocks[0].dtype, device=blocks[0].device)
+    scales, log_norm = torch.zeros(n, d_max, d_max, **f), torch.zeros(n, **f)
+    for d, h in enumerate(blocks):
+        eig, vec = torch.linalg.eigh(-h)
+        eig = eig.clamp(min=floor)
+        scales[d, : dims[d], : dims[d]] = vec / eig.sqrt()
+        log_norm[d] = 0.5 * dims[d] * LOG_2PI - 0.5 * torch.log(eig).sum()
+    mask = (torch.arange(d_max, device=f["device"])[None, :] < torch.tensor(dims, device=f["device"])[:, None])
+    return (scales.repeat_interleave(chains, 0), log_norm.repeat_interleave(chains),
+            mask.to(f["dtype"]).repeat_interleave(chains, 0))
+
+
 def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperatures: int,
                            generator: torch.Generator, floor: float = 1e-3, power: float = 2.0,
                            target_acceptance: float = 0.57) -> AnnealedEstimate:
@@ -70,20 +89,10 @@ def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperature
     if temperatures < 1:
         raise ValueError(f"annealed importance sampling: at least 1 temperature needed, got {temperatures}")
     n = len(blocks)
-    dims = [len(h) for h in blocks]
-    d_max = max(dims)
+    d_max = max(len(h) for h in blocks)
     dtype, dev = blocks[0].dtype, blocks[0].device
     f = dict(dtype=dtype, device=dev)
-    scales, log_norm = torch.zeros(n, d_max, d_max, **f), torch.zeros(n, **f)
-    for d, h in enumerate(blocks):
-        eig, vec = torch.linalg.eigh(-h)
-        eig = eig.clamp(min=floor)
-        scales[d, : dims[d], : dims[d]] = vec / eig.sqrt()
-        log_norm[d] = 0.5 * dims[d] * LOG_2PI - 0.5 * torch.log(eig).sum()
-    scales = scales.repeat_interleave(chains, 0)
-    log_norm = log_norm.repeat_interleave(chains)
-    mask = (torch.arange(d_max, device=dev)[None, :] < torch.tensor(dims, device=dev)[:, None]).to(dtype)
-    mask = mask.repeat_interleave(chains, 0)
+    scales, log_norm, mask = whitened_proposal(blocks, chains, floor)
 
     def randn(*shape):  # drawn on the CPU generator, the same numbers on every device
         return torch.randn(*shape, dtype=dtype, generator=generator, device="cpu").to(dev)

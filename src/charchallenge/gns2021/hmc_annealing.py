@@ -48,8 +48,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from .annealing import AnnealedEstimate, AnnealedSampler, annealing_schedule
-from .laplace import LOG_2PI
+from .annealing import AnnealedEstimate, AnnealedSampler, annealing_schedule, whitened_proposal
 
 HMC_TARGET_ACCEPTANCE = 0.65
 
@@ -62,25 +61,6 @@ class HamiltonianEstimate(AnnealedEstimate):
 
     step: Tensor
     evaluations: int
-
-
-def whitened_proposal(blocks: list[Tensor], chains: int, floor: float) -> tuple[Tensor, Tensor, Tensor]:
-    """Per chain (parse-major rows): the map S from whitened coordinates to moves, delta = S e with
-    S = V diag(lambda)^-1/2 for the eigen-decomposition of -H (eigenvalues below ``floor`` raised to
-    it); log of q's normaliser, so that log q(delta) = -log_norm - |e|^2 / 2; and the mask of each
-    row's real dimensions (the parses' blocks are padded to the largest)."""
-    n, dims = len(blocks), [len(h) for h in blocks]
-    d_max = max(dims)
-    f = dict(dtype=blocks[0].dtype, device=blocks[0].device)
-    scales, log_norm = torch.zeros(n, d_max, d_max, **f), torch.zeros(n, **f)
-    for d, h in enumerate(blocks):
-        eig, vec = torch.linalg.eigh(-h)
-        eig = eig.clamp(min=floor)
-        scales[d, : dims[d], : dims[d]] = vec / eig.sqrt()
-        log_norm[d] = 0.5 * dims[d] * LOG_2PI - 0.5 * torch.log(eig).sum()
-    mask = (torch.arange(d_max, device=f["device"])[None, :] < torch.tensor(dims, device=f["device"])[:, None])
-    return (scales.repeat_interleave(chains, 0), log_norm.repeat_interleave(chains),
-            mask.to(f["dtype"]).repeat_interleave(chains, 0))
 
 
 def leapfrog(e: Tensor, p: Tensor, grad_log_pi: Tensor, step: Tensor, steps: int,
