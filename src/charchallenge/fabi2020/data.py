@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from charchallenge.device import resolve_device  # noqa: F401 (the study's scripts import it from here)
 from charchallenge.preprocess.trajectories import TrajectorySet
 
 

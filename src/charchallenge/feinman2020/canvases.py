@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from charchallenge.io import atomic_path
-from charchallenge.preprocess.splines import drawing_trajectories as trajectories
+from charchallenge.preprocess.splines import drawing_trajectories
 from charchallenge.render import render
 
 SIZE = 28
@@ -33,7 +33,7 @@ def render_drawings(drawings, chunk: int = 2000) -> torch.Tensor:
     """Canvases (N, 28, 28) float32 in [0, 1] of drawings given as lists of control points."""
     out = []
     for a in range(0, len(drawings), chunk):
-        part = [trajectories(d) for d in drawings[a : a + chunk]]
+        part = [drawing_trajectories(d) for d in drawings[a : a + chunk]]
         out.append(render(part, size=SIZE, blur_sigma=BLUR_SIGMA).float())
     return torch.cat(out) if out else torch.zeros(0, SIZE, SIZE)
 

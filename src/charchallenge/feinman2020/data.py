@@ -8,7 +8,6 @@ import numpy as np
 import torch
 
 from charchallenge.data.dataset import OmniglotDataset
-from charchallenge.device import resolve_device  # noqa: F401 (the study's scripts import it from here)
 from charchallenge.preprocess.spline_set import SplineSet
 
 from .canvases import load_canvas_cache

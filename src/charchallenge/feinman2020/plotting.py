@@ -9,12 +9,12 @@ import torch
 from charchallenge.figures import plt
 from charchallenge.render import render
 
-from .canvases import trajectories
+from charchallenge.preprocess.splines import drawing_trajectories
 
 
 def images(drawings, size: int = 105) -> np.ndarray:
     """Rendered ink (N, size, size) of drawings given as control points (no blur)."""
-    return render([trajectories(d) for d in drawings], size=size).numpy()
+    return render([drawing_trajectories(d) for d in drawings], size=size).numpy()
 
 
 def image_grid(ax, imgs: np.ndarray, cols: int, title: str | None = None, pad: int = 4) -> None:
@@ -36,7 +36,7 @@ def image_grid(ax, imgs: np.ndarray, cols: int, title: str | None = None, pad: i
 
 def stroke_colours(ax, drawing, colours) -> None:
     """One drawing with each stroke (its spline trajectory) in its own colour, start dot."""
-    for i, t in enumerate(trajectories(drawing)):
+    for i, t in enumerate(drawing_trajectories(drawing)):
         c = colours[i % len(colours)]
         ax.plot(t[:, 0], t[:, 1], "-", color=c, lw=2, solid_capstyle="round")
         ax.plot(t[0, 0], t[0, 1], "o", color=c, ms=3)

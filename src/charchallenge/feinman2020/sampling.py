@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .canvases import trajectories
+from charchallenge.preprocess.splines import drawing_trajectories
 from .train import MODELS
 
 CANVAS_SIZE = 105.0
@@ -45,7 +45,7 @@ def draw(model, n: int, temperature: float, seed: int, max_strokes: int, max_con
 
 def on_canvas(drawing, size: float = CANVAS_SIZE) -> bool:
     """Every rendered point of the drawing lies on the size x size canvas (pixel = (-y, x))."""
-    for t in trajectories(drawing):
+    for t in drawing_trajectories(drawing):
         x, y = t[:, 0], -t[:, 1]
         if (x < 0).any() or (x >= size).any() or (y < 0).any() or (y >= size).any():
             return False

@@ -67,6 +67,18 @@ def whitened_proposal(blocks: list[Tensor], chains: int, floor: float) -> tuple[
             mask.to(f["dtype"]).repeat_interleave(chains, 0))
 
 
+def chain_estimates(log_w: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """From the chains' final log weights (parses, chains): the log of their mean (the estimate of
+    each parse's log integral), the same over each half of the chains (2, parses), and the effective
+    sample size of the weights."""
+    chains = log_w.shape[1]
+    half = chains // 2
+    halves = torch.stack([torch.logsumexp(log_w[:, :half], 1) - math.log(half),
+                          torch.logsumexp(log_w[:, half:], 1) - math.log(chains - half)])
+    ess = 1.0 / (torch.softmax(log_w, 1) ** 2).sum(1)
+    return torch.logsumexp(log_w, 1) - math.log(chains), halves, ess
+
+
 def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperatures: int,
                            generator: torch.Generator, floor: float = 1e-3, power: float = 2.0,
                            target_acceptance: float = 0.57) -> AnnealedEstimate:
@@ -134,13 +146,7 @@ def annealed_log_integrals(joint, blocks: list[Tensor], chains: int, temperature
         rate = accept.to(dtype).reshape(n, chains).mean(1)
         accepted += rate
         step = (step * torch.exp(rate - target_acceptance)).clamp(1e-3, 10.0)
-    log_w = log_w.reshape(n, chains)
-    half = chains // 2
-    halves = torch.stack([torch.logsumexp(log_w[:, :half], 1) - math.log(half),
-                          torch.logsumexp(log_w[:, half:], 1) - math.log(chains - half)])
-    ess = 1.0 / (torch.softmax(log_w, 1) ** 2).sum(1)
-    return AnnealedEstimate(torch.logsumexp(log_w, 1) - math.log(chains), halves, ess,
-                            accepted / max(temperatures - 1, 1))
+    return AnnealedEstimate(*chain_estimates(log_w.reshape(n, chains)), accepted / max(temperatures - 1, 1))
 
 
 def repeated(fitted: FittedParses, copies: int) -> FittedParses:

@@ -48,7 +48,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from .annealing import AnnealedEstimate, AnnealedSampler, annealing_schedule, whitened_proposal
+from .annealing import AnnealedEstimate, AnnealedSampler, annealing_schedule, chain_estimates, whitened_proposal
 
 HMC_TARGET_ACCEPTANCE = 0.65
 
@@ -161,13 +161,8 @@ def hmc_annealed_log_integrals(joint, blocks: list[Tensor], chains: int, tempera
         rate = accept.to(dtype).reshape(n, chains).mean(1)
         accepted += rate
         step = (step * torch.exp(rate - target_acceptance)).clamp(1e-4, max_step)
-    log_w = log_w.reshape(n, chains)
-    half = chains // 2
-    halves = torch.stack([torch.logsumexp(log_w[:, :half], 1) - math.log(half),
-                          torch.logsumexp(log_w[:, half:], 1) - math.log(chains - half)])
-    ess = 1.0 / (torch.softmax(log_w, 1) ** 2).sum(1)
-    return HamiltonianEstimate(torch.logsumexp(log_w, 1) - math.log(chains), halves, ess,
-                               accepted / max(temperatures - 1, 1), step, evaluations)
+    return HamiltonianEstimate(*chain_estimates(log_w.reshape(n, chains)), accepted / max(temperatures - 1, 1),
+                               step, evaluations)
 
 
 class HamiltonianAnnealedSampler(AnnealedSampler):

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# the figure scripts import trajectories from here
-from charchallenge.preprocess.splines import drawing_trajectories as trajectories  # noqa: F401
-
 COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive",
            "tab:cyan"]
 

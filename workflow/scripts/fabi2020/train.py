@@ -2,7 +2,8 @@
 
 import time
 
-from charchallenge.fabi2020.data import load_study, resolve_device
+from charchallenge.device import resolve_device
+from charchallenge.fabi2020.data import load_study
 from charchallenge.fabi2020.model import save_generator
 from charchallenge.fabi2020.pipeline import setup_torch
 from charchallenge.fabi2020.train import build_generator, train_generator

@@ -4,7 +4,8 @@ characters early-stops the run and selects the holdout's grid configuration)."""
 
 import torch
 
-from charchallenge.feinman2020.data import load_corpus, resolve_device
+from charchallenge.device import resolve_device
+from charchallenge.feinman2020.data import load_corpus
 from charchallenge.feinman2020.table1_run import train_and_score
 from charchallenge.fingerprint import workflow_script
 from charchallenge.io import write_json

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from charchallenge.data.episodes import load_run
-from charchallenge.feinman2020.data import resolve_device
+from charchallenge.device import resolve_device
 from charchallenge.gns2021.classify import RefitParams, refit_grid
 from charchallenge.gns2021.runtime import reproducible
 from charchallenge.io import save_torch

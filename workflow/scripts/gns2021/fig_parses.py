@@ -13,7 +13,8 @@ import torch  # noqa: E402
 
 from charchallenge.io import save_figure  # noqa: E402
 from charchallenge.joblog import log_to_file  # noqa: E402
-from charchallenge.gns2021.plotting import bare, draw_strokes, trajectories  # noqa: E402
+from charchallenge.gns2021.plotting import bare, draw_strokes  # noqa: E402
+from charchallenge.preprocess.splines import drawing_trajectories  # noqa: E402
 
 smk = snakemake  # noqa: F821
 log_to_file(smk)
@@ -25,7 +26,7 @@ for r, ex in enumerate(shown):
     bare(axes[r, 0])
     axes[r, 0].set_title(f"drawing {ex['drawing']}", fontsize=8)
     draw_strokes(axes[r, 1], ex["human"], f"human ({len(ex['human'])} strokes)")
-    gns = trajectories(ex["gns"])
+    gns = drawing_trajectories(ex["gns"])
     draw_strokes(axes[r, 2], gns, f"GNS top parse ({len(gns)} strokes)\nlog P(type) = {ex['type_log_prob']:.0f}")
 fig.suptitle("GNS parses of held-out images (Fig. 3b / A11 layout)", fontsize=10)
 fig.tight_layout()

@@ -14,7 +14,8 @@ import torch  # noqa: E402
 from charchallenge.data.episodes import load_runs  # noqa: E402
 from charchallenge.gns2021.classify import RefitParams, refit_tokens  # noqa: E402
 from charchallenge.gns2021.errors import best_parse, fig_a10_trials  # noqa: E402
-from charchallenge.gns2021.plotting import draw_strokes, trajectories  # noqa: E402
+from charchallenge.gns2021.plotting import draw_strokes  # noqa: E402
+from charchallenge.preprocess.splines import drawing_trajectories  # noqa: E402
 from charchallenge.io import save_figure  # noqa: E402
 from charchallenge.joblog import log_to_file  # noqa: E402
 
@@ -61,9 +62,9 @@ for r, tr in enumerate(shown):
         c = tr["classes"][side]
         bold = c == tr["chosen"]
         what = "correct" if side == 0 else "incorrect"
-        draw_strokes(axes[r, 2 * side], trajectories(types[i]), f"I(c): {what} class {c + 1}",
+        draw_strokes(axes[r, 2 * side], drawing_trajectories(types[i]), f"I(c): {what} class {c + 1}",
                      image=tr["train_images"][side], bold=bold)
-        draw_strokes(axes[r, 2 * side + 1], trajectories(tokens[i]), f"I(T), score {tr['scores'][side]:.1f}",
+        draw_strokes(axes[r, 2 * side + 1], drawing_trajectories(tokens[i]), f"I(T), score {tr['scores'][side]:.1f}",
                      image=tr["test_image"], bold=bold)
     axes[r, 0].set_ylabel(f"{tr['run']} item {tr['test'] + 1}\n{'correct' if tr['kind'] == 'correct' else 'MISCLASSIFIED'}",
                           fontsize=8)
