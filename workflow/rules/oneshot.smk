@@ -163,14 +163,51 @@ rule gns2021_classify_fit:
         "../scripts/gns2021/classify_fit.py"
 
 
+GNS_SCREEN = P["gns2021"]["classify"]["screen"]  # null: every pair refitted fully (the paper)
+
+
+def classify_screens(wildcards=None):
+    """The screen of each test episode when ``gns2021.classify.screen`` is set, else nothing."""
+    if GNS_SCREEN is None:
+        return []
+    return [f"{GNS_CLASSIFY}/{{episode}}_screen.pt"] if wildcards is None else \
+        [f"{GNS_CLASSIFY}/{wildcards.episode}_screen.pt".replace("{scale}", wildcards.scale)]
+
+
+rule gns2021_classify_screen:
+    """The screen of one episode (gns2021.classify.screen): every pair of both directions refitted
+    for a few iterations; each test item's best classes by the two-way score are kept."""
+    output:
+        f"{GNS_CLASSIFY}/{{episode}}_screen.pt",
+    input:
+        episodes=OS_EPISODES,
+        parses=f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
+        code=script_code("gns2021/classify_screen.py"),
+    params:
+        run=section_params("gns2021", "device", "classify"),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
+    log:
+        job_log("gns2021_classify_screen", "scale", "episode"),
+    benchmark:
+        job_benchmark("gns2021_classify_screen", "scale", "episode"),
+    script:
+        "../scripts/gns2021/classify_screen.py"
+
+
 rule gns2021_classify_refit:
     """Every parse of one side of an episode refitted to every image of the other side (one batch):
-    forward = training parses to test images, reverse = test parses to training images."""
+    forward = training parses to test images, reverse = test parses to training images; with a
+    screen, only the pairs of the classes it kept."""
     output:
         f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt",
     input:
         episodes=OS_EPISODES,
         parses=f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
+        screen=classify_screens,
         code=script_code("gns2021/classify_refit.py"),
     params:
         run=section_params("gns2021", "device", "classify"),
@@ -212,9 +249,8 @@ rule gns2021_sizing_episodes:
         dataset=DATASET,
         code=script_code("gns2021/sizing_episodes.py"),
     params:
-        run={**script_params("data", "oneshot"),
-             "gns2021": {"classify": {"sizing": {k: v for k, v in P["gns2021"]["classify"]["sizing"].items()
-                                                 if k != "convergence"}}}},
+        run=script_params("data", "oneshot"),
+        episodes={k: P["gns2021"]["classify"]["sizing"][k] for k in ("n_runs", "seed_offset")},
     log:
         job_log("gns2021_sizing_episodes", "scale"),
     benchmark:
@@ -244,6 +280,117 @@ rule gns2021_classify_sizing_run:
         job_benchmark("gns2021_classify_sizing_run", "scale", "episode"),
     script:
         "../scripts/gns2021/classify_sizing_run.py"
+
+
+GNS_SCREENING_EPISODES = "data/episodes_screening/{scale}"
+GNS_SCREENING_RUNS = [f"run{r:02d}" for r in range(1, P["gns2021"]["classify"]["screening"]["n_runs"] + 1)]
+
+
+def classify_screening_params(long_run: bool):
+    """What a screening job reads: the fit's and the refits' settings and the screening's, the long
+    run's screen only where it is used (so that choosing it does not rerun the full refits)."""
+    run = section_params("gns2021", "device", "fit", "parsing")
+    cp = P["gns2021"]["classify"]
+    sc = cp["screening"] if long_run else {k: v for k, v in cp["screening"].items() if k != "long_run"}
+    run["gns2021"]["classify"] = {"k": cp["k"], "fit_iterations": cp["fit_iterations"], "screening": sc,
+                                  "refit": {k: v for k, v in cp["refit"].items() if k != "iterations"}}
+    return run
+
+
+rule gns2021_screening_episodes:
+    """Validation episodes for the refit screening: generated as the sizing's (same seed, so the
+    first ones are the sizing's), from the background alphabets."""
+    output:
+        directory(GNS_SCREENING_EPISODES),
+    input:
+        dataset=DATASET,
+        code=script_code("gns2021/sizing_episodes.py"),
+    params:
+        run=script_params("data", "oneshot"),
+        episodes={"n_runs": P["gns2021"]["classify"]["screening"]["n_runs"],
+                  "seed_offset": P["gns2021"]["classify"]["sizing"]["seed_offset"]},
+    log:
+        job_log("gns2021_screening_episodes", "scale"),
+    benchmark:
+        job_benchmark("gns2021_screening_episodes", "scale"),
+    script:
+        "../scripts/gns2021/sizing_episodes.py"
+
+
+rule gns2021_classify_screen_run:
+    """One validation episode parsed, fitted and every pair refitted for the screening's check count."""
+    output:
+        f"{GNS_CLASSIFY}/screening/{{episode}}.pt",
+    input:
+        episodes=GNS_SCREENING_EPISODES,
+        type_model="data/models/feinman2020/{scale}/full_ns_holdout.pt",
+        code=script_code("gns2021/classify_screen_run.py"),
+    params:
+        run=classify_screening_params(long_run=False),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
+    log:
+        job_log("gns2021_classify_screen_run", "scale", "episode"),
+    benchmark:
+        job_benchmark("gns2021_classify_screen_run", "scale", "episode"),
+    script:
+        "../scripts/gns2021/classify_screen_run.py"
+
+
+rule gns2021_classify_screen_long:
+    """The pairs one screen keeps on one validation episode, refitted toward the paper's count."""
+    output:
+        f"{GNS_CLASSIFY}/screening/{{episode}}_long.pt",
+    input:
+        screened=f"{GNS_CLASSIFY}/screening/{{episode}}.pt",
+        code=script_code("gns2021/classify_screen_long.py"),
+    params:
+        run=classify_screening_params(long_run=True),
+    threads: 1
+    resources:
+        runtime=lambda wc, attempt: LONG_JOB["runtime"] * attempt,
+        mem_mb=LONG_JOB["mem_mb"],
+        gpu=GNS_GPU,
+    log:
+        job_log("gns2021_classify_screen_long", "scale", "episode"),
+    benchmark:
+        job_benchmark("gns2021_classify_screen_long", "scale", "episode"),
+    script:
+        "../scripts/gns2021/classify_screen_long.py"
+
+
+rule gns2021_classify_screening:
+    """Screened refits checked on the validation episodes: winners kept, decisions changed, cost, and
+    the screened error curve toward the paper's refit count with the convergence verdicts."""
+    output:
+        screens=report(
+            f"{OS_RESULTS}/gns_refit_screening.csv",
+            caption="../report/oneshot/gns_refit_screening.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+        curve=report(
+            f"{OS_RESULTS}/gns_refit_screening_curve.csv",
+            caption="../report/oneshot/gns_refit_screening.rst",
+            category="One-shot classification",
+            subcategory="GNS cost",
+        ),
+        metrics=f"{OS_RESULTS}/gns_refit_screening.json",
+    input:
+        screened=expand(f"{GNS_CLASSIFY}/screening/{{episode}}.pt", episode=GNS_SCREENING_RUNS, allow_missing=True),
+        long=expand(f"{GNS_CLASSIFY}/screening/{{episode}}_long.pt", episode=GNS_SCREENING_RUNS, allow_missing=True),
+        code=script_code("gns2021/classify_screening.py"),
+    params:
+        run=section_params("gns2021", "classify"),
+    log:
+        job_log("gns2021_classify_screening", "scale"),
+    benchmark:
+        job_benchmark("gns2021_classify_screening", "scale"),
+    script:
+        "../scripts/gns2021/classify_screening.py"
 
 
 def classify_convergence_run_params():
@@ -396,6 +543,7 @@ rule oneshot_gns:
         parses=expand(f"{GNS_CLASSIFY}/{{episode}}_parses.pt", episode=OS_RUNS, allow_missing=True),
         refits=expand(f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt", episode=OS_RUNS,
                       direction=["forward", "reverse"], allow_missing=True),
+        screens=expand(classify_screens(), episode=OS_RUNS, allow_missing=True),
         code=script_code("oneshot/gns.py"),
     params:
         run=section_params("gns2021", "classify", "parsing"),
@@ -444,6 +592,7 @@ rule oneshot_gns_fig_a10:
         parses=expand(f"{GNS_CLASSIFY}/{{episode}}_parses.pt", episode=OS_RUNS, allow_missing=True),
         refits=expand(f"{GNS_CLASSIFY}/{{episode}}_{{direction}}.pt", episode=OS_RUNS,
                       direction=["forward", "reverse"], allow_missing=True),
+        screens=expand(classify_screens(), episode=OS_RUNS, allow_missing=True),
         code=script_code("oneshot/gns_fig_a10.py"),
     params:
         run=section_params("gns2021", "classify"),

@@ -144,17 +144,26 @@ def parse_score_table(fitted: FittedParses, owner, k: int, score: Tensor | None 
 
 
 def refit_grid(fitted: FittedParses, owner, images: np.ndarray, conditioning: list[int], targets: list[int], k: int,
-               params: RefitParams, record_at: list[int] = (), progress: bool = False) -> dict:
+               params: RefitParams, record_at: list[int] = (), progress: bool = False, mask=None) -> dict:
     """One direction of an episode (Eq. 4-5): every parse of each ``conditioning`` image refitted to
     every ``targets`` image, all pairs in one :func:`refit_tokens` call. Returns ``scores``
     (conditioning, targets, k), 0 where an image has fewer parses (their weight is 0), the same
     grids at the iteration counts ``record_at`` (``recorded``), the number of ``pairs`` and the
-    ``seconds`` it took."""
+    ``seconds`` it took. ``mask`` (conditioning, targets) bool: refit only the image pairs marked
+    (those a screen kept, :func:`screened_classes`); the others score -inf (they cannot win). Each
+    pair's refit is its own optimisation, so a kept pair scores as it would without the mask."""
     owner = np.asarray(owner)
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (len(conditioning), len(targets)):
+            raise ValueError(f"refit_grid: mask of shape {mask.shape}, expected (conditioning, targets) = "
+                             f"{(len(conditioning), len(targets))}")
     rows, target_images, where = [], [], []
     for a, i in enumerate(conditioning):
         for r, row in enumerate(np.flatnonzero(owner == i).tolist()):  # parse rows of image i, by fit order
             for b, j in enumerate(targets):
+                if mask is not None and not mask[a, b]:
+                    continue
                 rows.append(row)
                 target_images.append(images[j])
                 where.append((a, b, r))
@@ -167,6 +176,8 @@ def refit_grid(fitted: FittedParses, owner, images: np.ndarray, conditioning: li
 
     def grid(values: Tensor) -> Tensor:
         out = torch.zeros(len(conditioning), len(targets), k, dtype=torch.float64, device="cpu")
+        if mask is not None:
+            out[torch.as_tensor(~mask)] = -float("inf")
         out[a, b, r] = values.cpu()
         return out
 
@@ -181,6 +192,22 @@ def trial_outcomes(parse_scores: Tensor, n_train: int, forward: Tensor, reverse:
     sc = episode_scores(parse_scores[:n_train], parse_scores[n_train:], forward, reverse)
     labels = np.asarray(labels)
     return {key: predictions(sc[key]) == labels for key in ("two_way", "forward")}
+
+
+def screened_classes(parse_scores: Tensor, n_train: int, forward: Tensor, reverse: Tensor, keep: int) -> np.ndarray:
+    """The screen before full refits: (test items, classes) bool, each test item's ``keep`` classes
+    with the highest two-way score (Eq. 5) from short refits (``forward`` / ``reverse`` as
+    :func:`episode_scores` takes them, every pair refitted for a few iterations). Only these pairs
+    are then refitted fully (``refit_grid(..., mask=)``); the decision can change only on a trial
+    whose full-refit winner the screen dropped - what the validation episodes measure
+    (:mod:`.screening`)."""
+    sc = episode_scores(parse_scores[:n_train], parse_scores[n_train:], forward, reverse)["two_way"]  # (T, C)
+    if not 1 <= keep:
+        raise ValueError(f"screen: keep must be at least 1 class, got {keep}")
+    top = torch.sort(sc, dim=-1, descending=True, stable=True).indices[:, :keep]  # ties: the lower class index
+    out = np.zeros(tuple(sc.shape), dtype=bool)
+    np.put_along_axis(out, top.cpu().numpy(), True, axis=-1)
+    return out
 
 
 def keep_top(parse_scores: Tensor, n: int) -> Tensor:

@@ -1,5 +1,6 @@
 """Snakemake script: the validation episodes that size GNS one-shot classification
-(``gns2021.classify.sizing``): generated like the test set's (20-way, within one alphabet, two
+(``gns2021.classify.sizing``) and check its screening (``gns2021.classify.screening``; the rule
+gives ``n_runs`` and ``seed_offset``): generated like the test set's (20-way, within one alphabet, two
 drawers) but from the background alphabets the type model was trained on, so that no test
 alphabet is looked at when a setting is chosen. Seeded apart from the test set's."""
 
@@ -13,7 +14,7 @@ from charchallenge.joblog import log_to_file
 smk = snakemake  # noqa: F821
 log_to_file(smk)
 run = smk.params.run
-sz = run["gns2021"]["classify"]["sizing"]
+sz = smk.params.episodes
 dataset = OmniglotDataset.load(smk.input.dataset)
 background, _ = holdout_split(dataset.alphabet_of(), run["data"]["background"])
 alphabets = sorted(set(dataset.alphabet_of()[background].tolist()))

@@ -32,12 +32,14 @@ for name in smk.params.runs:
     saved = load(smk.input.parses, f"/{name}_parses.pt")
     fwd, rev = load(smk.input.refits, f"/{name}_forward.pt"), load(smk.input.refits, f"/{name}_reverse.pt")
     seconds += saved["seconds"] + fwd["seconds"] + rev["seconds"]
+    if smk.input.screens:  # the screen's short refits of every pair (gns2021.classify.screen)
+        seconds += load(smk.input.screens, f"/{name}_screen.pt")["seconds"]
     devices |= {d.get("device", prov["device"]) for d in (saved, fwd, rev)}  # where the fits and refits ran
     cost += episode_errors(name, saved, fwd, rev, episodes[name].labels, cp)
 
 per_run = params_rows(cost, cp)
 common = {"scale": run["scale"], "episodes": episode_set_of(smk.input.episodes), "seconds": round(seconds, 1),
-          "seconds_note": "sum over the episode jobs (parse + fit + both refits); jobs run side by side on the cores",
+          "seconds_note": "sum over the episode jobs (parse + fit + screen, if any, + both refits); jobs run side by side on the cores",
           "device": "; ".join(sorted(devices)), "provenance": prov,
           "params": {"classify": cp, "parsing": run["gns2021"]["parsing"]}}
 for key, out, info, label in (("error_two_way", smk.output.two_way, smk.output.two_way_info, "GNS two-way (Eq. 5)"),

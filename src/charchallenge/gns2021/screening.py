@@ -1,0 +1,186 @@
+"""Screening the refits of GNS one-shot classification (issue 26; Feinman & Lake 2021, Eq. 4-5),
+measured on validation episodes from the background alphabets - never on the test episodes.
+
+Eq. 5 refits every parse of every image to every image of the other side: in a 20-way episode
+with K parses, 2 x 20 x 20 x K pairs, each for the full refit count. Only the best class of each
+test item matters, so a short refit of every pair (the *screen*, a few iterations) can rank the
+classes, and only each test item's ``keep`` best are refitted fully (``refit_grid(..., mask=)``).
+A kept pair's refit is the same optimisation as without the screen, so the screened decision
+differs from the unscreened one only on a trial whose winner the screen dropped. In the order the
+pipeline runs it:
+
+1. :func:`screen_episode`: one validation episode parsed and fitted as the test episodes are,
+   every pair of both directions refitted for ``check_at`` iterations with the scores recorded at
+   every screen count (``screen_at``): what each (screen count, keep) would have kept.
+2. :func:`long_refits`: with one screen (``long_run.screen_at``, ``long_run.keep``), the kept
+   pairs refitted for up to the longest count of ``long_run.record_at`` - the paper's 1,500
+   iterations at quick scale, affordable because only ``keep`` of the classes are refitted.
+3. :func:`screening_tables`: the episodes pooled - per screen, how often the unscreened winner
+   (at ``check_at``) survives and how many decisions change; the screened error at every long
+   count with its paired interval against the longest, and the convergence verdict on the params'
+   count (:func:`charchallenge.oneshot.convergence.convergence_verdict`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from charchallenge.oneshot.convergence import convergence_verdict
+from charchallenge.oneshot.scoring import paired_difference
+
+from .classify import (RefitParams, episode_scores, parse_score_table, predictions, refit_grid, screened_classes,
+                       trial_outcomes)
+from .episode_fit import parse_and_fit
+
+
+def check_screening(sc: dict) -> None:
+    """One-line errors for a screening section (params ``gns2021.classify.screening``) whose counts
+    do not fit together: every screen shorter than ``check_at``, the long run's screen among those
+    checked."""
+    if max(sc["screen_at"]) >= sc["check_at"]:
+        raise ValueError(f"gns2021.classify.screening: every screen_at {sc['screen_at']} must be below check_at "
+                         f"{sc['check_at']} (the full refits the screens are checked against)")
+    lr = sc.get("long_run")  # the full refits' job does not read the long run's screen
+    if lr is not None and (lr["screen_at"] not in sc["screen_at"] or lr["keep"] not in sc["keep"]):
+        raise ValueError(f"gns2021.classify.screening.long_run: screen_at {lr['screen_at']} and keep {lr['keep']} "
+                         f"must be among screen_at {sc['screen_at']} and keep {sc['keep']}")
+
+
+def screen_episode(episode, type_model, gns: dict, seed: int) -> dict:
+    """Step 1 for one validation ``episode`` (``gns``: params ``gns2021``). Returns what the job
+    saves: the fitted parses (for step 2), the parse score table, every pair's scores at each
+    screen count and at ``check_at``, and the seconds spent."""
+    cp = gns["classify"]
+    sc = cp["screening"]
+    check_screening(sc)
+    images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
+    fitted, owner, parse_seconds, fit_seconds = parse_and_fit(
+        images, type_model, gns, seed, [f"validation {episode.name} {i}" for i in range(len(images))],
+        label=f"GNS parsing of validation {episode.name}")
+    n_train = episode.n_way
+    train, test = list(range(n_train)), list(range(n_train, len(images)))
+    refit = RefitParams(**{**cp["refit"], "iterations": sc["check_at"]})
+    fwd = refit_grid(fitted, owner, images, train, test, cp["k"], refit, sc["screen_at"], progress=True)
+    rev = refit_grid(fitted, owner, images, test, train, cp["k"], refit, sc["screen_at"], progress=True)
+    grids = {it: {"forward": fwd["recorded"][it], "reverse": rev["recorded"][it]} for it in sc["screen_at"]}
+    grids[sc["check_at"]] = {"forward": fwd["scores"], "reverse": rev["scores"]}
+    print(f"validation {episode.name}: {fwd['pairs'] + rev['pairs']} refits of {sc['check_at']} iterations in "
+          f"{fwd['seconds'] + rev['seconds']:.0f} s", flush=True)
+    return {"run": episode.name, "n_way": n_train, "labels": np.asarray(episode.labels), "images": images,
+            "fitted": fitted, "owner": owner, "parse_scores": parse_score_table(fitted, owner, cp["k"]),
+            "grids": grids, "check_at": sc["check_at"], "pairs": fwd["pairs"] + rev["pairs"],
+            "parse_seconds": parse_seconds, "fit_seconds": fit_seconds - parse_seconds,
+            "check_seconds": fwd["seconds"] + rev["seconds"]}
+
+
+def screen_mask(screened: dict, screen_at: int, keep: int) -> np.ndarray:
+    """(test items, classes) bool: what the screen at ``screen_at`` iterations keeping ``keep``
+    classes keeps on a :func:`screen_episode` result."""
+    g = screened["grids"][screen_at]
+    return screened_classes(screened["parse_scores"], screened["n_way"], g["forward"], g["reverse"], keep)
+
+
+def long_refits(screened: dict, cp: dict) -> dict:
+    """Step 2: the pairs the long run's screen keeps, refitted at the params' refit rate for up to
+    the longest count of ``screening.long_run.record_at`` (``cp``: params ``gns2021.classify``).
+    Returns the screened grids at every recorded count and the seconds spent."""
+    lr = cp["screening"]["long_run"]
+    counts = sorted(set(lr["record_at"]))
+    mask = screen_mask(screened, lr["screen_at"], lr["keep"])  # (T, C)
+    n_train, images, fitted, owner = screened["n_way"], screened["images"], screened["fitted"], screened["owner"]
+    train, test = list(range(n_train)), list(range(n_train, len(images)))
+    refit = RefitParams(**{**cp["refit"], "iterations": counts[-1]})
+    fwd = refit_grid(fitted, owner, images, train, test, cp["k"], refit, counts, progress=True, mask=mask.T)
+    rev = refit_grid(fitted, owner, images, test, train, cp["k"], refit, counts, progress=True, mask=mask)
+    grids = {it: {"forward": fwd["recorded"][it], "reverse": rev["recorded"][it]} for it in counts[:-1]}
+    grids[counts[-1]] = {"forward": fwd["scores"], "reverse": rev["scores"]}
+    print(f"validation {screened['run']}: {fwd['pairs'] + rev['pairs']} screened refits of {counts[-1]} iterations "
+          f"in {fwd['seconds'] + rev['seconds']:.0f} s", flush=True)
+    return {"run": screened["run"], "screen_at": lr["screen_at"], "keep": lr["keep"], "counts": counts,
+            "grids": grids, "pairs": fwd["pairs"] + rev["pairs"], "seconds": fwd["seconds"] + rev["seconds"]}
+
+
+def _two_way(screened: dict, grid: dict) -> np.ndarray:
+    """The two-way decision (Eq. 5) per test item from one grid of both directions."""
+    n = screened["n_way"]
+    ps = screened["parse_scores"]
+    return predictions(episode_scores(ps[:n], ps[n:], grid["forward"], grid["reverse"])["two_way"])
+
+
+def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int) -> dict:
+    """Step 3: ``screened`` / ``long`` the episodes' step 1 and 2 results (same order), ``cp``
+    params ``gns2021.classify``. Returns ``screens`` (one row per screen count and keep: the share
+    of trials whose unscreened winner at ``check_at`` was kept, decisions changed, the error
+    screened and unscreened at ``check_at`` with their paired difference, refit cost against the
+    unscreened), ``curve`` (the long run's error at every count, paired against the longest), the
+    ``verdict`` on the params' refit count and the measured ``seconds``."""
+    sc = cp["screening"]
+    check = sc["check_at"]
+    labels = np.concatenate([s["labels"] for s in screened])
+    full = np.concatenate([_two_way(s, s["grids"][check]) for s in screened])
+    full_correct = full == labels
+    total_pairs = sum(s["pairs"] for s in screened)
+    screens = []
+    for at in sc["screen_at"]:
+        for keep in sc["keep"]:
+            masks = [screen_mask(s, at, keep) for s in screened]
+            kept_winner = np.concatenate([m[np.arange(len(m)), d] for m, d in
+                                          zip(masks, np.split(full, np.cumsum([len(s["labels"]) for s in screened])[:-1]))])
+            kept_truth = np.concatenate([m[np.arange(len(m)), s["labels"]] for m, s in zip(masks, screened)])
+            decided = []
+            for s, m in zip(screened, masks):  # the screened decision at check_at: unscreened scores of kept pairs
+                g = s["grids"][check]
+                decided.append(_two_way(s, {"forward": g["forward"].masked_fill(~torch.as_tensor(m.T)[..., None], -float("inf")),
+                                            "reverse": g["reverse"].masked_fill(~torch.as_tensor(m)[..., None], -float("inf"))}))
+            decided = np.concatenate(decided)
+            diff = paired_difference(decided == labels, full_correct, seed=seed)
+            kept_share = float(np.mean([m.mean() for m in masks]))
+            screens.append({"screen_at": at, "keep": keep, "trials": len(labels),
+                            "winner_kept_percent": 100 * kept_winner.mean(),
+                            "true_class_kept_percent": 100 * kept_truth.mean(),
+                            "decisions_changed": int((decided != full).sum()),
+                            f"error_two_way_screened_at_{check}": 100 * (1 - (decided == labels).mean()),
+                            f"error_two_way_unscreened_at_{check}": 100 * (1 - full_correct.mean()),
+                            "screened_minus_unscreened_points": diff["difference"],
+                            "ci95_low": diff["ci95_low"], "ci95_high": diff["ci95_high"],
+                            # pair-iterations against refitting every pair for check_at iterations
+                            "cost_share_at_check": (at + kept_share * check) / check})
+    lr = sc["long_run"]
+    counts = long[0]["counts"]
+    outcome = {it: np.concatenate([_two_way(s, l["grids"][it]) == s["labels"] for s, l in zip(screened, long)])
+               for it in counts}
+    used = cp["refit"]["iterations"]
+    seconds_per_pair_iteration = sum(s["check_seconds"] for s in screened) / (total_pairs * check)
+    long_pairs = sum(l["pairs"] for l in long)
+    long_per_pair_iteration = sum(l["seconds"] for l in long) / (long_pairs * counts[-1])
+    curve = []
+    for it in counts:
+        diff = paired_difference(outcome[it], outcome[counts[-1]], seed=seed)
+        curve.append({"refit_iterations": it, "screen_at": lr["screen_at"], "keep": lr["keep"], "trials": len(labels),
+                      "error_two_way": 100 * (1 - outcome[it].mean()),
+                      "error_forward": 100 * (1 - np.concatenate([
+                          trial_outcomes(s["parse_scores"], s["n_way"], l["grids"][it]["forward"],
+                                         l["grids"][it]["reverse"], s["labels"])["forward"]
+                          for s, l in zip(screened, long)]).mean()),
+                      "vs_longest_points": diff["difference"], "ci95_low": diff["ci95_low"],
+                      "ci95_high": diff["ci95_high"],
+                      # measured per pair-iteration rates: every pair for the screen, then the kept pairs
+                      "refit_seconds_per_episode": (seconds_per_pair_iteration * total_pairs * lr["screen_at"]
+                                                    + long_per_pair_iteration * long_pairs * it) / len(screened),
+                      "unscreened_seconds_per_episode": seconds_per_pair_iteration * total_pairs * it / len(screened)})
+    # the params' count, screened as the long run, against the longest; and the unscreened refits at
+    # check_at (every pair, as the test episodes run when check_at is the params' count) against it
+    verdict = (convergence_verdict(outcome[used], outcome[counts[-1]], sc["tolerance"], seed=seed)
+               if used in outcome else None)
+    unscreened = convergence_verdict(full_correct, outcome[counts[-1]], sc["tolerance"], seed=seed)
+    return {"screens": pd.DataFrame(screens), "curve": pd.DataFrame(curve), "verdict": verdict,
+            "unscreened_verdict": unscreened, "used": used,
+            "longest": counts[-1], "unscreened_error_at_check": 100 * (1 - full_correct.mean()),
+            "seconds": {"parse": sum(s["parse_seconds"] for s in screened),
+                        "fit": sum(s["fit_seconds"] for s in screened),
+                        "check_refits": sum(s["check_seconds"] for s in screened),
+                        "long_refits": sum(l["seconds"] for l in long),
+                        "per_pair_iteration_unscreened": seconds_per_pair_iteration,
+                        "per_pair_iteration_screened": long_per_pair_iteration}}
