@@ -10,7 +10,7 @@ import torch
 
 from charchallenge.gns2021.classify import (RefitParams, episode_scores, parse_score_table, predictions, refit_grid,
                                             screened_classes)
-from charchallenge.gns2021.screening import check_screening, long_refits, screening_tables
+from charchallenge.gns2021.screening import budget_rows, check_screening, long_refits, screening_tables
 from test_gns2021_parser import L, T, image, line, tiny_type_model
 
 
@@ -115,7 +115,16 @@ def test_the_pooled_screening_counts_kept_winners_changed_decisions_and_the_long
     assert curve.loc[20, "error_two_way"] == pytest.approx(25.0) and curve.loc[40, "vs_longest_points"] == 0
     assert out["verdict"]["verdict"] == "converged" and out["unscreened_verdict"]["verdict"] == "converged"
     assert out["seconds"]["per_pair_iteration_unscreened"] == pytest.approx(0.001)
+    assert out["drift"]["right_to_wrong"] == out["drift"]["wrong_to_right"] == 0  # the same grid at 20 and 40
+    assert out["drift"]["median_gain_true_class"] == 0 and out["drift"]["trials"] == 8
     assert curve.loc[40, "unscreened_seconds_per_episode"] == pytest.approx(64 * 40 * 0.001)
+    assert curve.loc[20, "vs_unscreened_check_points"] == 0  # keep 4 of 4 at check_at: the unscreened refits
+    metrics = {"refit": {"check_at": 20, "lr_render": 0.6, "k": 2}, "validation_episodes": {"runs": 2},
+               "unscreened_error_two_way_at_check": out["unscreened_error_at_check"]}
+    rows = budget_rows(out["curve"], metrics)
+    assert list(rows.refit_iterations) == [20, 20, 40] and list(rows.trials) == [8, 8, 8]
+    assert rows.error_two_way.iloc[0] == rows.error_two_way.iloc[1] == pytest.approx(25.0)
+    assert rows.vs_params_points.tolist() == [0, 0, 0] and "screened" in rows.row.iloc[2]
 
 
 def test_screening_settings_that_do_not_fit_together_get_one_line_errors():
@@ -148,3 +157,17 @@ def test_the_long_run_refits_only_the_pairs_its_screen_keeps():
     for it in (3, 4):
         assert torch.isfinite(out["grids"][it]["forward"][torch.as_tensor(kept.T)]).all()
         assert (out["grids"][it]["reverse"][torch.as_tensor(~kept)] == -math.inf).all()
+
+
+def test_the_drift_counts_decisions_that_longer_refits_turn_and_the_gains_behind_them():
+    from charchallenge.gns2021.screening import score_drift
+
+    ps = torch.zeros(4, 1).double()
+    first = {"forward": torch.tensor([[[-10.0], [-30.0]], [[-20.0], [-10.0]]]).double(),  # (C, T, K)
+             "reverse": torch.zeros(2, 2, 1).double()}
+    last = {"forward": first["forward"].clone(), "reverse": first["reverse"].clone()}
+    last["forward"][1, 0] = -5.0  # trial 0: the wrong class 1 gains 15 nats and overtakes the true class 0
+    s = {"n_way": 2, "labels": np.array([0, 1]), "parse_scores": ps}
+    d = score_drift([s], [{"grids": {10: first, 20: last}}], 10, 20)
+    assert d["right_to_wrong"] == 1 and d["wrong_to_right"] == 0 and d["trials"] == 2
+    assert d["median_gain_true_class"] == 0 and d["median_gain_best_other_class"] == pytest.approx(7.5)

@@ -146,6 +146,53 @@ rule gns2021_likelihood:
         "../scripts/gns2021/likelihood.py"
 
 
+rule gns2021_pixel_vae:
+    """The pixel model of Table 3's comparison: a VAE trained on the background drawings."""
+    output:
+        model=f"{GNS_MODELS}/pixel_vae.pt",
+        curve=f"{GNS_RESULTS}/pixel_vae_curve.csv",
+    input:
+        dataset=DATASET,
+        code=script_code("gns2021/pixel_vae.py"),
+    params:
+        run=section_params("gns2021", "pixel_model", extra=("data",)),
+        checkpoint_dir=lambda wc: f"checkpoints/gns2021/{wc.scale}/pixel_vae",
+    threads: 1
+    log:
+        job_log("gns2021_pixel_vae", "scale"),
+    benchmark:
+        job_benchmark("gns2021_pixel_vae", "scale"),
+    script:
+        "../scripts/gns2021/pixel_vae.py"
+
+
+rule gns2021_table3_pixel:
+    """Table 3's ordering tested: GNS's bound per pixel against the pixel VAE's on the same images."""
+    output:
+        table=report(
+            f"{GNS_RESULTS}/table3_pixel_models.csv",
+            caption="../report/gns2021/table3_pixel_models.rst",
+            category="GNS (Feinman & Lake 2021)",
+            subcategory="Table 3",
+        ),
+        metrics=f"{GNS_RESULTS}/pixel_models.json",
+    input:
+        dataset=DATASET,
+        model=f"{GNS_MODELS}/pixel_vae.pt",
+        per_image=f"{GNS_RESULTS}/likelihood_per_image.csv",
+        metrics=f"{GNS_RESULTS}/likelihood.json",
+        code=script_code("gns2021/table3_pixel.py"),
+    params:
+        run=section_params("gns2021", "pixel_model", extra=("data",)),
+    threads: 1
+    log:
+        job_log("gns2021_table3_pixel", "scale"),
+    benchmark:
+        job_benchmark("gns2021_table3_pixel", "scale"),
+    script:
+        "../scripts/gns2021/table3_pixel.py"
+
+
 rule gns2021_fig_fit_curve:
     output:
         report(

@@ -514,6 +514,8 @@ rule oneshot_gns_error_budget:
     input:
         curve=f"{OS_RESULTS}/gns_refit_sizing.csv",
         metrics=f"{OS_RESULTS}/gns_refit_sizing.json",
+        screening_curve=f"{OS_RESULTS}/gns_refit_screening_curve.csv",
+        screening_metrics=f"{OS_RESULTS}/gns_refit_screening.json",
         code=script_code("oneshot/gns_error_budget.py"),
     params:
         run=script_params(),

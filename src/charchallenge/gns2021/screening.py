@@ -102,6 +102,36 @@ def long_refits(screened: dict, cp: dict) -> dict:
             "grids": grids, "pairs": fwd["pairs"] + rev["pairs"], "seconds": fwd["seconds"] + rev["seconds"]}
 
 
+def _two_way_scores(screened: dict, grid: dict) -> np.ndarray:
+    """The two-way scores (Eq. 5), (test items, classes), from one grid of both directions."""
+    n = screened["n_way"]
+    ps = screened["parse_scores"]
+    return episode_scores(ps[:n], ps[n:], grid["forward"], grid["reverse"])["two_way"].numpy()
+
+
+def score_drift(screened: list[dict], long: list[dict], first: int, last: int) -> dict:
+    """What longer refits do to the decision, from ``first`` to ``last`` iterations of the long run:
+    per trial the two-way score gain (nats) of the true class and of the best other kept class, and
+    how many decisions turn from right to wrong and back."""
+    true_gain, other_gain, to_wrong, to_right = [], [], 0, 0
+    for s, l in zip(screened, long):
+        a, b = _two_way_scores(s, l["grids"][first]), _two_way_scores(s, l["grids"][last])
+        for t, label in enumerate(s["labels"]):
+            others = [c for c in range(a.shape[1]) if c != label and np.isfinite(b[t, c])]
+            if not np.isfinite(a[t, label]) or not others:
+                continue  # the screen dropped the true class, or kept nothing else
+            best_other = max(others, key=lambda c: b[t, c])
+            true_gain.append(b[t, label] - a[t, label])
+            other_gain.append(b[t, best_other] - a[t, best_other])
+            right_before, right_after = a[t].argmax() == label, b[t].argmax() == label
+            to_wrong += int(right_before and not right_after)
+            to_right += int(right_after and not right_before)
+    return {"from": first, "to": last, "trials": len(true_gain),
+            "median_gain_true_class": float(np.median(true_gain)) if true_gain else float("nan"),
+            "median_gain_best_other_class": float(np.median(other_gain)) if other_gain else float("nan"),
+            "right_to_wrong": to_wrong, "wrong_to_right": to_right}
+
+
 def _two_way(screened: dict, grid: dict) -> np.ndarray:
     """The two-way decision (Eq. 5) per test item from one grid of both directions."""
     n = screened["n_way"]
@@ -158,6 +188,7 @@ def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int
     curve = []
     for it in counts:
         diff = paired_difference(outcome[it], outcome[counts[-1]], seed=seed)
+        vs_check = paired_difference(outcome[it], full_correct, seed=seed)
         curve.append({"refit_iterations": it, "screen_at": lr["screen_at"], "keep": lr["keep"], "trials": len(labels),
                       "error_two_way": 100 * (1 - outcome[it].mean()),
                       "error_forward": 100 * (1 - np.concatenate([
@@ -166,17 +197,22 @@ def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int
                           for s, l in zip(screened, long)]).mean()),
                       "vs_longest_points": diff["difference"], "ci95_low": diff["ci95_low"],
                       "ci95_high": diff["ci95_high"],
+                      # against every pair refitted for check_at iterations, on the same trials
+                      "vs_unscreened_check_points": vs_check["difference"],
+                      "vs_unscreened_check_ci95_low": vs_check["ci95_low"],
+                      "vs_unscreened_check_ci95_high": vs_check["ci95_high"],
                       # measured per pair-iteration rates: every pair for the screen, then the kept pairs
                       "refit_seconds_per_episode": (seconds_per_pair_iteration * total_pairs * lr["screen_at"]
                                                     + long_per_pair_iteration * long_pairs * it) / len(screened),
                       "unscreened_seconds_per_episode": seconds_per_pair_iteration * total_pairs * it / len(screened)})
+    drift = score_drift(screened, long, counts[0], counts[-1])
     # the params' count, screened as the long run, against the longest; and the unscreened refits at
     # check_at (every pair, as the test episodes run when check_at is the params' count) against it
     verdict = (convergence_verdict(outcome[used], outcome[counts[-1]], sc["tolerance"], seed=seed)
                if used in outcome else None)
     unscreened = convergence_verdict(full_correct, outcome[counts[-1]], sc["tolerance"], seed=seed)
     return {"screens": pd.DataFrame(screens), "curve": pd.DataFrame(curve), "verdict": verdict,
-            "unscreened_verdict": unscreened, "used": used,
+            "unscreened_verdict": unscreened, "used": used, "drift": drift,
             "longest": counts[-1], "unscreened_error_at_check": 100 * (1 - full_correct.mean()),
             "seconds": {"parse": sum(s["parse_seconds"] for s in screened),
                         "fit": sum(s["fit_seconds"] for s in screened),
@@ -184,3 +220,33 @@ def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int
                         "long_refits": sum(l["seconds"] for l in long),
                         "per_pair_iteration_unscreened": seconds_per_pair_iteration,
                         "per_pair_iteration_screened": long_per_pair_iteration}}
+
+
+def budget_rows(curve: pd.DataFrame, metrics: dict) -> pd.DataFrame:
+    """The error budget's rows from the screened long run (:func:`screening_tables`' ``curve`` as
+    written, its metrics file as ``metrics``): every pair refitted for ``check_at`` iterations on the
+    screening's episodes, then the screened error at every longer count, each paired against it on
+    the same trials - the budget's refit-iteration rows toward the paper's 1,500, on more runs than
+    the sizing's (the ``trials`` column says how many)."""
+    check, runs = metrics["refit"]["check_at"], metrics["validation_episodes"]["runs"]
+    lr, k = metrics["refit"]["lr_render"], metrics["refit"]["k"]
+    first = curve.iloc[0]
+    rows = [{"row": f"every pair, {check} iterations ({runs} runs)", "variant": "gns", "lr_render": lr,
+             "refit_iterations": check, "k": k, "trials": int(first.trials),
+             "error_two_way": metrics["unscreened_error_two_way_at_check"], "error_forward": float("nan"),
+             "vs_params_points": 0.0, "vs_params_ci95_low": 0.0, "vs_params_ci95_high": 0.0,
+             "refit_seconds": round(float(first.unscreened_seconds_per_episode) * check
+                                    / float(first.refit_iterations) * runs, 1)}]
+    for _, c in curve.iterrows():
+        if int(c.refit_iterations) == check:
+            label = f"screened ({int(c.screen_at)} it., best {int(c.keep)} classes), {check} iterations ({runs} runs)"
+        else:
+            label = f"screened refit iterations {int(c.refit_iterations)} ({runs} runs)"
+        rows.append({"row": label, "variant": "gns_screened", "lr_render": lr,
+                     "refit_iterations": int(c.refit_iterations), "k": k, "trials": int(c.trials),
+                     "error_two_way": c.error_two_way, "error_forward": c.error_forward,
+                     "vs_params_points": c.vs_unscreened_check_points,
+                     "vs_params_ci95_low": c.vs_unscreened_check_ci95_low,
+                     "vs_params_ci95_high": c.vs_unscreened_check_ci95_high,
+                     "refit_seconds": round(float(c.refit_seconds_per_episode) * runs, 1)})
+    return pd.DataFrame(rows)

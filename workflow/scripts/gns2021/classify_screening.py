@@ -35,6 +35,7 @@ write_json(smk.output.metrics, {
     "unscreened_error_two_way_at_check": t["unscreened_error_at_check"],
     f"screened_{t['used']}_minus_screened_{t['longest']}_points": verdict(t["verdict"]),
     f"unscreened_{sc['check_at']}_minus_screened_{t['longest']}_points": verdict(t["unscreened_verdict"]),
+    "longer_refits": t["drift"],
     "seconds": {k: round(v, 6 if "per_pair" in k else 1) for k, v in t["seconds"].items()},
     "device": "; ".join(sorted({s["device"] for s in screened + long})),
     "provenance": provenance(run["scale"], run["seed"], "cpu"),
@@ -42,3 +43,4 @@ write_json(smk.output.metrics, {
 print(t["screens"].to_string(index=False))
 print(t["curve"].to_string(index=False))
 print("verdicts:", verdict(t["verdict"]), verdict(t["unscreened_verdict"]))
+print("longer refits:", t["drift"])
