@@ -209,6 +209,10 @@ rule gns2021_classify_refit:
         parses=f"{GNS_CLASSIFY}/{{episode}}_parses.pt",
         screen=classify_screens,
         code=script_code("gns2021/classify_refit.py"),
+        # the screen's script and code at every scale (so one dvc.yaml serves them all): with
+        # gns2021.classify.screen set, the refits read the screen's output
+        screen_code=[str(Path(workflow.basedir) / "workflow/scripts/gns2021/classify_screen.py"),
+                     *script_code("gns2021/classify_screen.py")],
     params:
         run=section_params("gns2021", "device", "classify"),
     threads: 1
