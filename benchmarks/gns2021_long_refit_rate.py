@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from charchallenge.config import resolve  # noqa: E402
 from charchallenge.gns2021.runtime import reproducible  # noqa: E402
-from charchallenge.gns2021.screening import _two_way, long_refits  # noqa: E402
+from charchallenge.gns2021.screening import long_refits, two_way_decisions  # noqa: E402
 
 SCREENING = ROOT / "data/models/gns2021/quick/classify/screening"
 
@@ -40,8 +40,8 @@ def one_run(name: str, lr_render: float, out: Path) -> None:
     long = long_refits(screened, {**cp, "refit": {**cp["refit"], "lr_render": lr_render}})
     row = {"run": name, "lr_render": lr_render, "seconds": time.time() - start, "errors": {}, "params_errors": {}}
     for it in long["counts"]:
-        row["errors"][it] = float(100 * (_two_way(screened, long["grids"][it]) != screened["labels"]).mean())
-        row["params_errors"][it] = float(100 * (_two_way(screened, reference["grids"][it]) != screened["labels"]).mean())
+        row["errors"][it] = float(100 * (two_way_decisions(screened, long["grids"][it]) != screened["labels"]).mean())
+        row["params_errors"][it] = float(100 * (two_way_decisions(screened, reference["grids"][it]) != screened["labels"]).mean())
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}_{lr_render:g}.json").write_text(json.dumps(row, indent=1))
     print(row)

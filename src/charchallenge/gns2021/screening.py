@@ -30,7 +30,7 @@ import torch
 from charchallenge.oneshot.convergence import convergence_verdict
 from charchallenge.oneshot.scoring import paired_difference
 
-from .classify import (RefitParams, episode_scores, parse_score_table, predictions, refit_grid, screened_classes,
+from .classify import (RefitParams, episode_scores, parse_score_table, refit_grid, screened_classes,
                        trial_outcomes)
 from .episode_fit import parse_and_fit
 
@@ -102,7 +102,7 @@ def long_refits(screened: dict, cp: dict) -> dict:
             "grids": grids, "pairs": fwd["pairs"] + rev["pairs"], "seconds": fwd["seconds"] + rev["seconds"]}
 
 
-def _two_way_scores(screened: dict, grid: dict) -> np.ndarray:
+def two_way_scores(screened: dict, grid: dict) -> np.ndarray:
     """The two-way scores (Eq. 5), (test items, classes), from one grid of both directions."""
     n = screened["n_way"]
     ps = screened["parse_scores"]
@@ -115,7 +115,7 @@ def score_drift(screened: list[dict], long: list[dict], first: int, last: int) -
     how many decisions turn from right to wrong and back."""
     true_gain, other_gain, to_wrong, to_right = [], [], 0, 0
     for s, l in zip(screened, long):
-        a, b = _two_way_scores(s, l["grids"][first]), _two_way_scores(s, l["grids"][last])
+        a, b = two_way_scores(s, l["grids"][first]), two_way_scores(s, l["grids"][last])
         for t, label in enumerate(s["labels"]):
             others = [c for c in range(a.shape[1]) if c != label and np.isfinite(b[t, c])]
             if not np.isfinite(a[t, label]) or not others:
@@ -132,11 +132,10 @@ def score_drift(screened: list[dict], long: list[dict], first: int, last: int) -
             "right_to_wrong": to_wrong, "wrong_to_right": to_right}
 
 
-def _two_way(screened: dict, grid: dict) -> np.ndarray:
-    """The two-way decision (Eq. 5) per test item from one grid of both directions."""
-    n = screened["n_way"]
-    ps = screened["parse_scores"]
-    return predictions(episode_scores(ps[:n], ps[n:], grid["forward"], grid["reverse"])["two_way"])
+def two_way_decisions(screened: dict, grid: dict) -> np.ndarray:
+    """The two-way decision (Eq. 5) per test item from one grid of both directions (ties: the
+    first class, as :func:`.classify.predictions`)."""
+    return two_way_scores(screened, grid).argmax(-1)
 
 
 def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int) -> dict:
@@ -149,7 +148,7 @@ def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int
     sc = cp["screening"]
     check = sc["check_at"]
     labels = np.concatenate([s["labels"] for s in screened])
-    full = np.concatenate([_two_way(s, s["grids"][check]) for s in screened])
+    full = np.concatenate([two_way_decisions(s, s["grids"][check]) for s in screened])
     full_correct = full == labels
     total_pairs = sum(s["pairs"] for s in screened)
     screens = []
@@ -162,7 +161,7 @@ def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int
             decided = []
             for s, m in zip(screened, masks):  # the screened decision at check_at: unscreened scores of kept pairs
                 g = s["grids"][check]
-                decided.append(_two_way(s, {"forward": g["forward"].masked_fill(~torch.as_tensor(m.T)[..., None], -float("inf")),
+                decided.append(two_way_decisions(s, {"forward": g["forward"].masked_fill(~torch.as_tensor(m.T)[..., None], -float("inf")),
                                             "reverse": g["reverse"].masked_fill(~torch.as_tensor(m)[..., None], -float("inf"))}))
             decided = np.concatenate(decided)
             diff = paired_difference(decided == labels, full_correct, seed=seed)
@@ -179,7 +178,7 @@ def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int
                             "cost_share_at_check": (at + kept_share * check) / check})
     lr = sc["long_run"]
     counts = long[0]["counts"]
-    outcome = {it: np.concatenate([_two_way(s, l["grids"][it]) == s["labels"] for s, l in zip(screened, long)])
+    outcome = {it: np.concatenate([two_way_decisions(s, l["grids"][it]) == s["labels"] for s, l in zip(screened, long)])
                for it in counts}
     used = cp["refit"]["iterations"]
     seconds_per_pair_iteration = sum(s["check_seconds"] for s in screened) / (total_pairs * check)
