@@ -32,7 +32,7 @@ from charchallenge.oneshot.scoring import paired_difference
 
 from .classify import (RefitParams, episode_scores, parse_score_table, refit_grid, screened_classes,
                        trial_outcomes)
-from .episode_fit import parse_and_fit
+from .episode_fit import fit_episode
 
 
 def check_screening(sc: dict) -> None:
@@ -55,10 +55,7 @@ def screen_episode(episode, type_model, gns: dict, seed: int) -> dict:
     cp = gns["classify"]
     sc = cp["screening"]
     check_screening(sc)
-    images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
-    fitted, owner, parse_seconds, fit_seconds = parse_and_fit(
-        images, type_model, gns, seed, [f"validation {episode.name} {i}" for i in range(len(images))],
-        label=f"GNS parsing of validation {episode.name}")
+    images, fitted, owner, parse_seconds, fit_seconds = fit_episode(episode, type_model, gns, seed, "validation")
     n_train = episode.n_way
     train, test = list(range(n_train)), list(range(n_train, len(images)))
     refit = RefitParams(**{**cp["refit"], "iterations": sc["check_at"]})

@@ -25,7 +25,7 @@ from charchallenge.oneshot.convergence import convergence_verdict
 from charchallenge.oneshot.scoring import paired_difference
 
 from .classify import RefitParams, keep_top, parse_score_table, refit_grid, sized_refit, trial_outcomes
-from .episode_fit import fit_given_parses, oracle_parses, parse_and_fit
+from .episode_fit import fit_episode, fit_given_parses, oracle_parses
 
 SETTING = ("variant", "lr_render", "refit_iterations", "k")  # what a cell of the sizing is keyed by
 
@@ -35,10 +35,7 @@ def size_episode(episode, type_model, gns: dict, seed: int, splines: dict) -> di
     ``preprocess.splines``, for the oracle parses). Returns what the sizing job saves."""
     cp = gns["classify"]
     sz = cp["sizing"]
-    images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
-    fitted, owner, parse_seconds, fit_seconds = parse_and_fit(
-        images, type_model, gns, seed, [f"validation {episode.name} {i}" for i in range(len(images))],
-        label=f"GNS parsing of validation {episode.name}")
+    images, fitted, owner, parse_seconds, fit_seconds = fit_episode(episode, type_model, gns, seed, "validation")
     n_train = episode.n_way
     train, test = list(range(n_train)), list(range(n_train, len(images)))
     levels = sorted(set(sz["record_at"]))

@@ -6,12 +6,12 @@ episodes by ``gns2021_classify_screening``."""
 
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from charchallenge.data.episodes import load_run
 from charchallenge.device import resolve_device
 from charchallenge.gns2021.classify import RefitParams, parse_score_table, refit_grid, screened_classes
+from charchallenge.gns2021.episode_fit import fitted_episode
 from charchallenge.gns2021.runtime import reproducible
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file
@@ -27,8 +27,7 @@ reproducible(run["seed"])
 episode = load_run(Path(smk.input.episodes) / smk.wildcards.episode)
 saved = torch.load(smk.input.parses, weights_only=False)
 device = resolve_device(run["gns2021"]["device"])
-fitted, owner, n_train = saved["fitted"].to(device), np.asarray(saved["owner"]), saved["n_train"]
-images = np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
+images, fitted, owner, n_train = fitted_episode(saved, episode, device)
 train, test = list(range(n_train)), list(range(n_train, len(images)))
 refit = RefitParams(**{**cp["refit"], "iterations": screen["at"]})
 fwd = refit_grid(fitted, owner, images, train, test, cp["k"], refit, progress=True)
