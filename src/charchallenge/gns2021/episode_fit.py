@@ -12,14 +12,9 @@ import torch
 
 from charchallenge.preprocess.splines import fit_drawing
 
+from .episode_images import episode_images
 from .fit import FitParams, FittedParses, fit_parses
 from .parses import parse_images
-
-
-def episode_images(episode) -> np.ndarray:
-    """An episode's training images, then its test images, binary (N, 105, 105): the order of its
-    parse tables and refit grids."""
-    return np.concatenate([episode.train_images(), episode.test_images()]) > 0.5
 
 
 def fit_episode(episode, type_model, gns: dict, seed: int, kind: str = "") -> tuple:
@@ -31,12 +26,6 @@ def fit_episode(episode, type_model, gns: dict, seed: int, kind: str = "") -> tu
         images, type_model, gns, seed, [f"{prefix} {i}" for i in range(len(images))],
         label=f"GNS parsing of {prefix}")
     return images, fitted, owner, parse_seconds, seconds
-
-
-def fitted_episode(saved: dict, episode, device) -> tuple:
-    """What a parse-and-fit job saved (``saved``, the loaded file) for ``episode``, on ``device``:
-    (images, fitted parses, owner of each parse, number of training images)."""
-    return (episode_images(episode), saved["fitted"].to(device), np.asarray(saved["owner"]), saved["n_train"])
 
 
 def fit_given_parses(parses: list[list[np.ndarray]], images: np.ndarray, type_model, gns: dict) -> FittedParses:

@@ -12,7 +12,7 @@ import torch
 from charchallenge.data.episodes import load_run
 from charchallenge.device import resolve_device
 from charchallenge.gns2021.classify import RefitParams, refit_grid
-from charchallenge.gns2021.episode_fit import fitted_episode
+from charchallenge.gns2021.episode_images import fitted_episode
 from charchallenge.gns2021.runtime import reproducible
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file

@@ -11,7 +11,7 @@ import torch
 from charchallenge.data.episodes import load_run
 from charchallenge.device import resolve_device
 from charchallenge.gns2021.classify import RefitParams, parse_score_table, refit_grid, screened_classes
-from charchallenge.gns2021.episode_fit import fitted_episode
+from charchallenge.gns2021.episode_images import fitted_episode
 from charchallenge.gns2021.runtime import reproducible
 from charchallenge.io import save_torch
 from charchallenge.joblog import log_to_file
