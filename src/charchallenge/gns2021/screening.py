@@ -145,15 +145,15 @@ def screening_tables(screened: list[dict], long: list[dict], cp: dict, seed: int
     sc = cp["screening"]
     check = sc["check_at"]
     labels = np.concatenate([s["labels"] for s in screened])
-    full = np.concatenate([two_way_decisions(s, s["grids"][check]) for s in screened])
+    fulls = [two_way_decisions(s, s["grids"][check]) for s in screened]  # per episode
+    full = np.concatenate(fulls)
     full_correct = full == labels
     total_pairs = sum(s["pairs"] for s in screened)
     screens = []
     for at in sc["screen_at"]:
         for keep in sc["keep"]:
             masks = [screen_mask(s, at, keep) for s in screened]
-            kept_winner = np.concatenate([m[np.arange(len(m)), d] for m, d in
-                                          zip(masks, np.split(full, np.cumsum([len(s["labels"]) for s in screened])[:-1]))])
+            kept_winner = np.concatenate([m[np.arange(len(m)), d] for m, d in zip(masks, fulls)])
             kept_truth = np.concatenate([m[np.arange(len(m)), s["labels"]] for m, s in zip(masks, screened)])
             decided = []
             for s, m in zip(screened, masks):  # the screened decision at check_at: unscreened scores of kept pairs
